@@ -1,0 +1,35 @@
+/*
+ * init.c -- registration of the package's routines (R's own
+ * src/library/stats/src/init.c is the model): one table of .Call entry
+ * points, no dynamic lookup, then the registries and the C API.
+ */
+#include "api.h"
+#include "registry.h"
+#include "regions.h"
+#include "statistics.h"
+#include "table.h"
+
+#define CALLDEF(name, n) {#name, (DL_FUNC)&name, n}
+
+static const R_CallMethodDef call_entries[] = {
+    CALLDEF(spr_c_api_version, 0),
+    CALLDEF(spr_c_gdal_version, 0),
+    CALLDEF(spr_c_group, 1),
+    CALLDEF(spr_c_group_order, 2),
+    CALLDEF(spr_c_group_remap, 3),
+    CALLDEF(spr_c_registry_add, 3),
+    CALLDEF(spr_c_registry_get, 2),
+    CALLDEF(spr_c_registry_list, 1),
+    CALLDEF(spr_c_registry_remove, 2),
+    CALLDEF(spr_c_round_half_away, 2),
+    CALLDEF(spr_c_table, 6),
+    {NULL, NULL, 0}};
+
+void R_init_spreiding(DllInfo *dll) {
+  R_registerRoutines(dll, NULL, call_entries, NULL, NULL);
+  R_useDynamicSymbols(dll, FALSE);
+  R_forceSymbols(dll, TRUE);
+  spr_registry_init();
+  spr_register_builtin_statistics();
+  spr_register_callables(dll);
+}

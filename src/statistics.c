@@ -1,0 +1,357 @@
+/*
+ * statistics.c -- the built-in statistics of region_table(), as kernels.
+ *
+ * Each statistic is a plain C function with the plugin signature of
+ * inst/include/spreiding.h (collapse's split of a kernel on raw arrays from
+ * the wrapper that validates), registered at load time through the same
+ * path a plugin uses. Reducing kernels make one pass over the rows with the
+ * group id of each row (the grouping is shared, see table.c); deriving
+ * kernels combine group-level columns.
+ *
+ * Semantics shared by all reducing kernels: missing values are skipped;
+ * weights are case (frequency) weights, so a weighted count is the sum of
+ * the weights; a group with no (non-missing) rows gets count 0 and sum 0,
+ * and NA for every mean, rate, minimum or maximum. Integer and logical
+ * columns are summed in 64-bit integers, so sums are exact. Rates check
+ * that the column holds 0/1 (or FALSE/TRUE) and name the first row that
+ * does not. The Wilson score interval follows Wilson (1927), J. Am. Stat.
+ * Assoc. 22:209-212, with n the (weighted) number of non-missing rows.
+ */
+#include "statistics.h"
+
+#include <Rmath.h>
+#include <stdio.h>
+
+#include "registry.h"
+
+/* Loop over the rows in chunks, checking for interrupts between chunks. */
+#define FOR_ROWS(n, body)                                             \
+  for (int start_ = 0; start_ < (n); start_ += SPR_CHUNK) {           \
+    int end_ = (n) - start_ > SPR_CHUNK ? start_ + SPR_CHUNK : (n);   \
+    for (int i = start_; i < end_; i++) {                             \
+      body                                                            \
+    }                                                                 \
+    R_CheckUserInterrupt();                                           \
+  }
+
+static void fill(double *x, int n, double v) {
+  for (int i = 0; i < n; i++) x[i] = v;
+}
+
+/* Σ x (and the number of non-missing rows) per group, weighted or not. */
+static void sums(const spreiding_groups *p_grp, const spreiding_column *col,
+                 const double *w, double *sum, double *nobs) {
+  int n = p_grp->n, ng = p_grp->ng;
+  const int *v_group = p_grp->group;
+  fill(sum, ng, 0);
+  if (nobs != NULL) fill(nobs, ng, 0);
+  if (col->type == SPREIDING_INTEGER) {
+    const int *x = (const int *)col->data;
+    if (w == NULL) {
+      int64_t *acc = (int64_t *)R_alloc((size_t)ng + 1, sizeof(int64_t));
+      memset(acc, 0, ((size_t)ng + 1) * sizeof(int64_t));
+      if (nobs == NULL) {
+        FOR_ROWS(n, if (x[i] != NA_INTEGER) acc[v_group[i] - 1] += x[i];)
+      } else {
+        FOR_ROWS(n, if (x[i] != NA_INTEGER) {
+          acc[v_group[i] - 1] += x[i];
+          nobs[v_group[i] - 1] += 1;
+        })
+      }
+      for (int g = 0; g < ng; g++) sum[g] = (double)acc[g];
+    } else {
+      FOR_ROWS(n, if (x[i] != NA_INTEGER) {
+        int g = v_group[i] - 1;
+        sum[g] += w[i] * x[i];
+        if (nobs != NULL) nobs[g] += w[i];
+      })
+    }
+  } else {
+    const double *x = (const double *)col->data;
+    if (w == NULL) {
+      if (nobs == NULL) {
+        FOR_ROWS(n, if (!ISNAN(x[i])) sum[v_group[i] - 1] += x[i];)
+      } else {
+        FOR_ROWS(n, if (!ISNAN(x[i])) {
+          sum[v_group[i] - 1] += x[i];
+          nobs[v_group[i] - 1] += 1;
+        })
+      }
+    } else {
+      FOR_ROWS(n, if (!ISNAN(x[i])) {
+        int g = v_group[i] - 1;
+        sum[g] += w[i] * x[i];
+        if (nobs != NULL) nobs[g] += w[i];
+      })
+    }
+  }
+}
+
+static int k_count(const spreiding_groups *p_grp, const spreiding_column *args,
+                   int nargs, const double *w, const double *params,
+                   int nparams, double *const *out, int nout, void *data,
+                   spreiding_error *err) {
+  int ng = p_grp->ng;
+  if (w == NULL) {
+    for (int g = 0; g < ng; g++) out[0][g] = p_grp->size[g];
+  } else {
+    const int *v_group = p_grp->group;
+    double *o = out[0];
+    fill(o, ng, 0);
+    FOR_ROWS(p_grp->n, o[v_group[i] - 1] += w[i];)
+  }
+  return SPREIDING_OK;
+}
+
+static int k_sum(const spreiding_groups *p_grp, const spreiding_column *args,
+                 int nargs, const double *w, const double *params, int nparams,
+                 double *const *out, int nout, void *data,
+                 spreiding_error *err) {
+  sums(p_grp, &args[0], w, out[0], NULL);
+  return SPREIDING_OK;
+}
+
+static int k_mean(const spreiding_groups *p_grp, const spreiding_column *args,
+                  int nargs, const double *w, const double *params, int nparams,
+                  double *const *out, int nout, void *data,
+                  spreiding_error *err) {
+  int ng = p_grp->ng;
+  double *nobs = (double *)R_alloc((size_t)ng + 1, sizeof(double));
+  sums(p_grp, &args[0], w, out[0], nobs);
+  for (int g = 0; g < ng; g++) out[0][g] = nobs[g] > 0 ? out[0][g] / nobs[g] : NA_REAL;
+  return SPREIDING_OK;
+}
+
+/* min (sign = 1) or max (sign = -1) of the non-missing values, rows with
+ * weight 0 left out. */
+static void extreme(const spreiding_groups *p_grp, const spreiding_column *col,
+                    const double *w, double *o, int sign) {
+  int ng = p_grp->ng;
+  const int *v_group = p_grp->group;
+  fill(o, ng, NA_REAL);
+  if (col->type == SPREIDING_INTEGER) {
+    const int *x = (const int *)col->data;
+    FOR_ROWS(p_grp->n, if (x[i] != NA_INTEGER && (w == NULL || w[i] > 0)) {
+      int g = v_group[i] - 1;
+      double v = x[i];
+      if (ISNAN(o[g]) || sign * v < sign * o[g]) o[g] = v;
+    })
+  } else {
+    const double *x = (const double *)col->data;
+    FOR_ROWS(p_grp->n, if (!ISNAN(x[i]) && (w == NULL || w[i] > 0)) {
+      int g = v_group[i] - 1;
+      if (ISNAN(o[g]) || sign * x[i] < sign * o[g]) o[g] = x[i];
+    })
+  }
+}
+
+static int k_min(const spreiding_groups *p_grp, const spreiding_column *args,
+                 int nargs, const double *w, const double *params, int nparams,
+                 double *const *out, int nout, void *data,
+                 spreiding_error *err) {
+  extreme(p_grp, &args[0], w, out[0], 1);
+  return SPREIDING_OK;
+}
+
+static int k_max(const spreiding_groups *p_grp, const spreiding_column *args,
+                 int nargs, const double *w, const double *params, int nparams,
+                 double *const *out, int nout, void *data,
+                 spreiding_error *err) {
+  extreme(p_grp, &args[0], w, out[0], -1);
+  return SPREIDING_OK;
+}
+
+/* Successes and (weighted) trials per group of a 0/1 column. Returns
+ * SPREIDING_ERROR naming the first row that is not 0/1. */
+static int successes(const spreiding_groups *p_grp, const spreiding_column *col,
+                     const double *w, double *s, double *nobs,
+                     spreiding_error *err) {
+  int n = p_grp->n;
+  if (col->type == SPREIDING_INTEGER) {
+    const int *x = (const int *)col->data;
+    for (int i = 0; i < n; i++)
+      if (x[i] != NA_INTEGER && x[i] != 0 && x[i] != 1) {
+        snprintf(err->message, sizeof err->message,
+                 "`%s` must be logical or 0/1, but row %d is %d", col->name,
+                 i + 1, x[i]);
+        err->row = i + 1;
+        err->arg = 1;
+        return SPREIDING_ERROR;
+      }
+  } else {
+    const double *x = (const double *)col->data;
+    for (int i = 0; i < n; i++)
+      if (!ISNAN(x[i]) && x[i] != 0 && x[i] != 1) {
+        snprintf(err->message, sizeof err->message,
+                 "`%s` must be logical or 0/1, but row %d is %g", col->name,
+                 i + 1, x[i]);
+        err->row = i + 1;
+        err->arg = 1;
+        return SPREIDING_ERROR;
+      }
+  }
+  sums(p_grp, col, w, s, nobs);
+  return SPREIDING_OK;
+}
+
+static int rate_scaled(const spreiding_groups *p_grp,
+                       const spreiding_column *args, const double *w,
+                       double *o, double scale, spreiding_error *err) {
+  int ng = p_grp->ng;
+  double *nobs = (double *)R_alloc((size_t)ng + 1, sizeof(double));
+  if (successes(p_grp, &args[0], w, o, nobs, err) != SPREIDING_OK)
+    return SPREIDING_ERROR;
+  for (int g = 0; g < ng; g++) o[g] = nobs[g] > 0 ? scale * o[g] / nobs[g] : NA_REAL;
+  return SPREIDING_OK;
+}
+
+static int k_rate(const spreiding_groups *p_grp, const spreiding_column *args,
+                  int nargs, const double *w, const double *params, int nparams,
+                  double *const *out, int nout, void *data,
+                  spreiding_error *err) {
+  return rate_scaled(p_grp, args, w, out[0], 100, err);
+}
+
+static int k_prop(const spreiding_groups *p_grp, const spreiding_column *args,
+                  int nargs, const double *w, const double *params, int nparams,
+                  double *const *out, int nout, void *data,
+                  spreiding_error *err) {
+  return rate_scaled(p_grp, args, w, out[0], 1, err);
+}
+
+static int k_rate_ci(const spreiding_groups *p_grp, const spreiding_column *args,
+                     int nargs, const double *w, const double *params,
+                     int nparams, double *const *out, int nout, void *data,
+                     spreiding_error *err) {
+  double level = params[0];
+  if (!(level > 0 && level < 1)) {
+    snprintf(err->message, sizeof err->message,
+             "`level` must be a number between 0 and 1, not %g", level);
+    return SPREIDING_ERROR;
+  }
+  int ng = p_grp->ng;
+  double *s = (double *)R_alloc((size_t)ng + 1, sizeof(double));
+  double *nobs = (double *)R_alloc((size_t)ng + 1, sizeof(double));
+  if (successes(p_grp, &args[0], w, s, nobs, err) != SPREIDING_OK)
+    return SPREIDING_ERROR;
+  double z = qnorm(1 - (1 - level) / 2, 0, 1, 1, 0), z2 = z * z;
+  for (int g = 0; g < ng; g++) {
+    double n = nobs[g];
+    if (!(n > 0)) {
+      out[0][g] = out[1][g] = NA_REAL;
+      continue;
+    }
+    double phat = s[g] / n, denom = 1 + z2 / n;
+    double centre = (phat + z2 / (2 * n)) / denom;
+    double half = z / denom * sqrt(phat * (1 - phat) / n + z2 / (4 * n * n));
+    out[0][g] = 100 * fmax2(0, centre - half);
+    out[1][g] = 100 * fmin2(1, centre + half);
+  }
+  return SPREIDING_OK;
+}
+
+/* ---- deriving ----------------------------------------------------------------- */
+
+static double total(const double *x, int ng) {
+  double t = 0;
+  for (int g = 0; g < ng; g++)
+    if (!ISNAN(x[g])) t += x[g];
+  return t;
+}
+
+static double quotient(double a, double b) {
+  return ISNAN(a) || ISNAN(b) || b == 0 ? NA_REAL : a / b;
+}
+
+static int k_ratio(int ng, const double *const *args, int nargs,
+                   const double *params, int nparams, double *const *out,
+                   int nout, void *data, spreiding_error *err) {
+  double scale = params[0];
+  for (int g = 0; g < ng; g++) out[0][g] = quotient(args[0][g], args[1][g]) * scale;
+  return SPREIDING_OK;
+}
+
+static int k_pct(int ng, const double *const *args, int nargs,
+                 const double *params, int nparams, double *const *out,
+                 int nout, void *data, spreiding_error *err) {
+  for (int g = 0; g < ng; g++) out[0][g] = 100 * quotient(args[0][g], args[1][g]);
+  return SPREIDING_OK;
+}
+
+static int k_diff(int ng, const double *const *args, int nargs,
+                  const double *params, int nparams, double *const *out,
+                  int nout, void *data, spreiding_error *err) {
+  for (int g = 0; g < ng; g++) out[0][g] = args[0][g] - args[1][g];
+  return SPREIDING_OK;
+}
+
+static int k_share(int ng, const double *const *args, int nargs,
+                   const double *params, int nparams, double *const *out,
+                   int nout, void *data, spreiding_error *err) {
+  double t = total(args[0], ng);
+  for (int g = 0; g < ng; g++) out[0][g] = 100 * quotient(args[0][g], t);
+  return SPREIDING_OK;
+}
+
+static int k_share_ratio(int ng, const double *const *args, int nargs,
+                         const double *params, int nparams, double *const *out,
+                         int nout, void *data, spreiding_error *err) {
+  double ta = total(args[0], ng), tb = total(args[1], ng);
+  for (int g = 0; g < ng; g++)
+    out[0][g] = quotient(quotient(args[0][g], ta), quotient(args[1][g], tb));
+  return SPREIDING_OK;
+}
+
+/* ---- registration ------------------------------------------------------------- */
+
+static void add(const char *name, int kind, int nargs, const char *const *args,
+                int nparams, const char *const *params, const double *defaults,
+                int nout, const char *const *suffixes, unsigned flags,
+                spreiding_reduce_fn reduce, spreiding_derive_fn derive,
+                const char *description) {
+  spreiding_statistic def = {SPREIDING_API_VERSION, name, description,
+                             "spreiding", kind, nargs, args, nparams, params,
+                             defaults, nout, suffixes, flags, reduce, derive,
+                             NULL};
+  spreiding_error err;
+  if (spr_register_statistic(&def, 0, &err) != SPREIDING_OK)
+    SPR_INTERNAL("cannot register built-in '%s': %s", name, err.message);
+}
+
+void spr_register_builtin_statistics(void) {
+  static const char *const x[] = {"x"};
+  static const char *const ab[] = {"a", "b"};
+  static const char *const level[] = {"level"};
+  static const double level_default[] = {0.95};
+  static const char *const scale[] = {"scale"};
+  static const double scale_default[] = {1};
+  static const char *const lohi[] = {"_lo", "_hi"};
+  const int R = SPREIDING_REDUCING, D = SPREIDING_DERIVING;
+  const unsigned I = SPREIDING_INTEGER_RESULT;
+  add("count", R, 0, NULL, 0, NULL, NULL, 1, NULL, I, k_count, NULL,
+      "Number of rows (sum of the weights when weighted)");
+  add("sum", R, 1, x, 0, NULL, NULL, 1, NULL, I, k_sum, NULL,
+      "Sum of x, missing values skipped; 0 for an empty group");
+  add("mean", R, 1, x, 0, NULL, NULL, 1, NULL, 0u, k_mean, NULL,
+      "Mean of x, missing values skipped");
+  add("min", R, 1, x, 0, NULL, NULL, 1, NULL, I, k_min, NULL,
+      "Smallest value of x, missing values skipped");
+  add("max", R, 1, x, 0, NULL, NULL, 1, NULL, I, k_max, NULL,
+      "Largest value of x, missing values skipped");
+  add("rate", R, 1, x, 0, NULL, NULL, 1, NULL, 0u, k_rate, NULL,
+      "Percentage of TRUE (or 1) among the non-missing values of x");
+  add("prop", R, 1, x, 0, NULL, NULL, 1, NULL, 0u, k_prop, NULL,
+      "Proportion of TRUE (or 1) among the non-missing values of x");
+  add("rate_ci", R, 1, x, 1, level, level_default, 2, lohi, 0u, k_rate_ci,
+      NULL, "Wilson score interval of rate(x), in percent (_lo, _hi)");
+  add("share", D, 1, x, 0, NULL, NULL, 1, NULL, 0u, NULL, k_share,
+      "Group's percentage of the column total of x");
+  add("ratio", D, 2, ab, 1, scale, scale_default, 1, NULL, 0u, NULL, k_ratio,
+      "a / b * scale, e.g. inhabitants per student; NA where b is 0");
+  add("pct", D, 2, ab, 0, NULL, NULL, 1, NULL, 0u, NULL, k_pct,
+      "100 * a / b, a percentage from two counts; NA where b is 0");
+  add("diff", D, 2, ab, 0, NULL, NULL, 1, NULL, 0u, NULL, k_diff,
+      "a - b, e.g. women minus men");
+  add("share_ratio", D, 2, ab, 0, NULL, NULL, 1, NULL, 0u, NULL, k_share_ratio,
+      "Share of a over share of b (a / sum(a)) / (b / sum(b))");
+}

@@ -1,0 +1,217 @@
+# The C plugin API (inst/include/spreiding.h) is proved by a real consumer:
+# tests/plugin holds spreidingplugin, a tiny package that registers two
+# statistics, a classifier and a disclosure rule from C using nothing but the
+# installed header. These tests build and install it into a temporary
+# library, load it, and use its entries through spreiding's own functions.
+
+plugin_name <- "spreidingplugin"
+plugin_state <- new.env(parent = emptyenv())
+
+# Installs tests/plugin into a temporary library, once per session, and
+# returns that library. Skips where a package cannot be built.
+plugin_library <- function() {
+  skip_on_cran()
+  skip_if_not_installed("withr")
+  if (!is.null(plugin_state$error)) stop(plugin_state$error, call. = FALSE)
+  if (!is.null(plugin_state$lib)) return(plugin_state$lib)
+
+  r <- file.path(R.home("bin"), "R")
+  skip_if_not(
+    file.exists(r) || file.exists(paste0(r, ".exe")),
+    "R CMD INSTALL is not available"
+  )
+  cc <- suppressWarnings(tryCatch(
+    system2(r, c("CMD", "config", "CC"), stdout = TRUE, stderr = TRUE),
+    error = function(e) ""
+  ))
+  cc <- strsplit(trimws(paste(cc, collapse = " ")), "[[:space:]]+")[[1]][1]
+  skip_if(is.na(cc) || !nzchar(Sys.which(cc)), "no C compiler for R CMD INSTALL")
+  # LinkingTo needs the installed headers, not a load_all() of the sources.
+  installed <- find.package("spreiding", lib.loc = .libPaths(), quiet = TRUE)
+  skip_if(
+    length(installed) == 0L ||
+      !file.exists(file.path(installed[1], "include", "spreiding.h")),
+    "spreiding is not installed with its headers"
+  )
+  source_dir <- testthat::test_path("..", "plugin")
+  skip_if_not(
+    file.exists(file.path(source_dir, "DESCRIPTION")),
+    "tests/plugin is not available"
+  )
+
+  # Build from a copy so that no object files land in the source tree.
+  build_dir <- tempfile("spreidingplugin-src-")
+  dir.create(build_dir)
+  file.copy(source_dir, build_dir, recursive = TRUE)
+  path <- file.path(build_dir, plugin_name)
+  file.rename(file.path(build_dir, basename(source_dir)), path)
+  unlink(list.files(
+    file.path(path, "src"), "[.](o|so|dll)$", full.names = TRUE
+  ))
+
+  lib <- tempfile("spreidingplugin-lib-")
+  dir.create(lib)
+  libs <- paste(c(lib, .libPaths()), collapse = .Platform$path.sep)
+  out <- suppressWarnings(system2(
+    r,
+    c("CMD", "INSTALL", "--no-test-load", "-l", shQuote(lib), shQuote(path)),
+    stdout = TRUE, stderr = TRUE,
+    # R_TESTS would point the child R at R CMD check's startup file.
+    env = c(paste0("R_LIBS=", shQuote(libs)), "R_TESTS=")
+  ))
+  status <- attr(out, "status")
+  if (!is.null(status) && status != 0L) {
+    plugin_state$error <- paste0(
+      "R CMD INSTALL of tests/plugin failed (status ", status, "):\n",
+      paste(out, collapse = "\n")
+    )
+    stop(plugin_state$error, call. = FALSE)
+  }
+  plugin_state$lib <- lib
+  lib
+}
+
+# Attaches the plugin for the calling test and unloads it (running its
+# .onUnload, which unregisters its entries) when the test ends.
+local_plugin <- function(env = parent.frame()) {
+  lib <- plugin_library()
+  withr::defer(
+    if (isNamespaceLoaded(plugin_name)) unloadNamespace(plugin_name),
+    envir = env
+  )
+  library(plugin_name, lib.loc = lib, character.only = TRUE)
+  invisible(lib)
+}
+
+entry <- function(registry, name) registry[registry$name == name, ]
+
+test_that("the plugin binds to the engine's API version", {
+  local_plugin()
+  versions <- .Call(get(
+    "spreidingplugin_c_api_versions",
+    envir = asNamespace(plugin_name)
+  ))
+  expect_equal(versions[["engine"]], versions[["compiled"]])
+})
+
+test_that("the plugin's entries are listed in spreiding's registries", {
+  local_plugin()
+
+  stats <- spreiding::statistics()
+  expect_s3_class(stats, "data.frame")
+  expect_true(all(
+    c("name", "kind", "arguments", "description", "provider") %in% names(stats)
+  ))
+  geomean <- entry(stats, "geomean")
+  expect_equal(nrow(geomean), 1L)
+  expect_equal(geomean$kind, "reducing")
+  expect_equal(geomean$provider, "spreidingplugin")
+  expect_match(geomean$arguments, "x")
+  logratio <- entry(stats, "logratio")
+  expect_equal(nrow(logratio), 1L)
+  expect_equal(logratio$kind, "deriving")
+  expect_equal(logratio$provider, "spreidingplugin")
+  expect_match(logratio$arguments, "a.*b")
+
+  above <- entry(spreiding::classifiers(), "above")
+  expect_equal(nrow(above), 1L)
+  expect_equal(above$provider, "spreidingplugin")
+  max_count <- entry(spreiding::disclosure_rules(), "max_count")
+  expect_equal(nrow(max_count), 1L)
+  expect_equal(max_count$provider, "spreidingplugin")
+})
+
+test_that("unloading the plugin unregisters its entries; loading restores them", {
+  local_plugin()
+  unloadNamespace(plugin_name)
+  expect_false("geomean" %in% spreiding::statistics()$name)
+  expect_false("logratio" %in% spreiding::statistics()$name)
+  expect_false("above" %in% spreiding::classifiers()$name)
+  expect_false("max_count" %in% spreiding::disclosure_rules()$name)
+
+  # Registering again (replace = 1 in the plugin) after a reload works too.
+  local_plugin()
+  expect_true("geomean" %in% spreiding::statistics()$name)
+  expect_true("max_count" %in% spreiding::disclosure_rules()$name)
+})
+
+test_that("geomean() and logratio() match arithmetic done by hand", {
+  local_plugin()
+  d <- data.frame(
+    g = c("a", "b", "a", "c", "b", "a", "c"),
+    x = c(2, 8, 8, NA, 0.5, NA, NA)
+  )
+  res <- spreiding::region_table(
+    d, "g",
+    gm = geomean(x), s = sum(x), n = count(), lr = logratio(s, n),
+    .regions = c("a", "b", "c", "d")
+  )
+  expect_equal(res$g, c("a", "b", "c", "d"))
+  # a: 2, 8 and a missing value; b: 8, 0.5; c: only missing; d: no rows.
+  expect_equal(res$gm, c(exp(mean(log(c(2, 8)))), exp(mean(log(c(8, 0.5)))),
+                         NA, NA))
+  expect_equal(res$gm[1:2], c(4, 2))
+  expect_equal(res$s, c(10, 8.5, 0, 0))
+  expect_equal(res$n, c(3, 2, 2, 0))
+  # c and d: the sum is not positive, so the log ratio is undefined.
+  expect_equal(res$lr, c(log(10 / 3), log(8.5 / 2), NA, NA))
+})
+
+test_that("geomean() reads integer columns and uses case weights", {
+  local_plugin()
+  d <- data.frame(
+    g = c("a", "a", "b", "b", "b", "c", "e"),
+    x = c(1L, 27L, 4L, NA, 16L, NA, 5L),
+    w = c(2, 1, 0.5, 3, 1.5, 1, 0)
+  )
+  res <- spreiding::region_table(
+    d, "g",
+    gm = geomean(x), s = sum(x), n = count(), lr = logratio(s, n),
+    .regions = c("a", "b", "c", "d", "e"), .weights = "w"
+  )
+  expect_equal(res$g, c("a", "b", "c", "d", "e"))
+  # exp(sum(w log x) / sum(w)) over the rows where x is present:
+  # a: (2 log 1 + 1 log 27) / 3 = log 3; b: (0.5 log 4 + 1.5 log 16) / 2
+  # = 3.5 log 2; c: no values; d: no rows; e: only a zero weight.
+  expect_equal(res$gm, c(3, 2^3.5, NA, NA, NA))
+  expect_equal(res$s, c(2 * 1 + 1 * 27, 0.5 * 4 + 1.5 * 16, 0, 0, 0))
+  expect_equal(res$n, c(3, 5, 1, 0, 0))
+  expect_equal(res$lr, c(log(29 / 3), log(26 / 5), NA, NA, NA))
+})
+
+test_that("geomean() runs over many rows, across interrupt checks", {
+  local_plugin()
+  n <- 200000L
+  g <- rep(c("p", "q", "r"), length.out = n)
+  x <- 0.5 + (seq_len(n) %% 97) / 10
+  x[seq(5, n, by = 1001)] <- NA
+  res <- spreiding::region_table(
+    data.frame(g = g, x = x), "g", gm = geomean(x)
+  )
+  by_hand <- vapply(
+    c("p", "q", "r"),
+    function(r) exp(mean(log(x[g == r]), na.rm = TRUE)),
+    numeric(1), USE.NAMES = FALSE
+  )
+  expect_equal(res$gm[match(c("p", "q", "r"), res$g)], by_hand)
+})
+
+test_that("geomean() of a value <= 0 is a spreiding_error naming the row", {
+  local_plugin()
+  d <- data.frame(g = c("a", "a", "b", "b", "b"), x = c(2, 3, 1, -7, 0))
+  cnd <- expect_error(
+    spreiding::region_table(d, "g", gm = geomean(x)),
+    class = "spreiding_error"
+  )
+  expect_equal(cnd$row, 4L)
+  expect_match(conditionMessage(cnd), "\\b4\\b")
+  expect_match(conditionMessage(cnd), "-7", fixed = TRUE)
+
+  d <- data.frame(g = c("a", "b", "a", "b"), x = c(5L, 2L, 0L, 1L))
+  cnd <- expect_error(
+    spreiding::region_table(d, "g", gm = geomean(x)),
+    class = "spreiding_error"
+  )
+  expect_equal(cnd$row, 3L)
+  expect_match(conditionMessage(cnd), "\\b3\\b")
+})
