@@ -18,8 +18,10 @@ R       ?= R
 RSCRIPT ?= Rscript
 
 # R CMD check --as-cran without the network: no CRAN incoming checks, no URL
-# checks, no time server for the file-timestamp check.
-CHECK_ENV := _R_CHECK_CRAN_INCOMING_REMOTE_=false \
+# checks, no time server for the file-timestamp check. NOT_CRAN=true runs
+# the tests that skip_on_cran() (as devtools::check() does): CI runs them all.
+CHECK_ENV := NOT_CRAN=true \
+             _R_CHECK_CRAN_INCOMING_REMOTE_=false \
              _R_CHECK_CRAN_INCOMING_=false \
              _R_CHECK_SYSTEM_CLOCK_=0 \
              _R_CHECK_CRAN_STATUS_SUMMARY_=false
@@ -53,10 +55,11 @@ demo: install
 	$(RSCRIPT) -e 'spreiding::demo()'
 
 test: install
-	$(RSCRIPT) -e 'testthat::test_dir("tests/testthat", package = "$(PKG)", load_package = "installed", stop_on_failure = TRUE)'
+	NOT_CRAN=true $(RSCRIPT) -e 'testthat::test_dir("tests/testthat", package = "$(PKG)", load_package = "installed", stop_on_failure = TRUE)'
 
 check: deps build
 	@rm -rf $(PKG).Rcheck; status=0; \
+	echo "$(CHECK_ENV) $(R) CMD check --as-cran --no-manual $(TARBALL)"; \
 	$(CHECK_ENV) $(R) CMD check --as-cran --no-manual $(TARBALL) || status=$$?; \
 	bash tools/check-summary.sh $(PKG).Rcheck || status=1; \
 	exit $$status

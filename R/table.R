@@ -99,13 +99,40 @@
 region_table <- function(data, by, ..., .regions = NULL, .weights = NULL) {
   call <- sys.call()
   env <- parent.frame()
+  if (any(names(call) %in% c("d", "da", "dat", "b"))) {
+    # R matched a statistic named `b` (or `d`, ...) to `by` (or `data`) by
+    # partial matching; redo the match exactly from the call itself.
+    return(region_table_exact(call, env))
+  }
+  dots <- as.list(substitute(list(...)))[-1]
+  table_impl(data, by, dots, .regions, .weights, env, call)
+}
+
+region_table_exact <- function(call, env) {
+  args <- as.list(call)[-1]
+  nms <- names(args)
+  take <- function(name, positional) {
+    at <- which(nms == name)
+    if (length(at) == 0 && positional) at <- which(!nzchar(nms))
+    if (length(at) == 0) return(NULL)
+    value <- eval(args[[at[1]]], env)
+    args <<- args[-at[1]]
+    nms <<- nms[-at[1]]
+    value
+  }
+  data <- take("data", TRUE)
+  by <- take("by", TRUE)
+  regions <- take(".regions", FALSE)
+  weights <- take(".weights", FALSE)
+  table_impl(data, by, args, regions, weights, env, call)
+}
+
+table_impl <- function(data, by, dots, .regions, .weights, env, call) {
   check_data(data, call)
   by <- check_by(data, by, call)
   n <- nrow(data)
   weights <- check_weights(data, .weights, n, call)
   regions <- check_regions(.regions, data, by, call)
-
-  dots <- as.list(substitute(list(...)))[-1]
   plan <- plan_statistics(dots, data, by, regions, env, call)
 
   grp <- with_call(.Call(C_spr_c_group, unname(as.list(data)[by])), call)
@@ -502,8 +529,11 @@ region_layout <- function(keys, regions, by) {
     combo <- do.call(paste, c(lapply(others, format_key), sep = "\r"))
     first_other <- !duplicated(combo)
     n_other <- sum(first_other)
+    seen_other <- lapply(others, function(col) col[first_other])
+    o <- do.call(order, c(unname(seen_other),
+                          list(na.last = TRUE, method = "radix")))
     required_first <- rep(ids, each = n_other)
-    required_other <- lapply(others, function(col) rep(col[first_other], length(ids)))
+    required_other <- lapply(seen_other, function(col) rep(col[o], length(ids)))
     key_all <- do.call(paste, c(list(format_key(required_first)),
                                 lapply(required_other, format_key), sep = "\r"))
     key_seen <- do.call(paste, c(list(format_key(keys[[1]])),

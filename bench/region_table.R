@@ -219,7 +219,13 @@ run_traced <- function(f) {
   list(result = res, copied = copied)
 }
 
-traced <- lapply(runners, run_traced)
+traced <- lapply(names(runners), function(tool) {
+  tryCatch(run_traced(runners[[tool]]), error = function(e) {
+    stop(tool, " failed on the benchmark data: ", conditionMessage(e),
+         call. = FALSE)
+  })
+})
+names(traced) <- names(runners)
 results <- lapply(traced, `[[`, "result")
 
 agree <- function(ours, anchor, ours_name, anchor_name, tol = 1e-9) {

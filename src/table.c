@@ -426,14 +426,16 @@ static void raise_kernel_error(SEXP step, int status, const spreiding_error *err
   if (err->arg >= 1 && err->arg <= XLENGTH(argnames))
     argname = CHAR(STRING_ELT(argnames, err->arg - 1));
   if (status == SPREIDING_INTERRUPTED)
-    spr_error(NULL, 0, "`%s` was interrupted by the user", label);
-  char where[128] = "";
-  if (err->row > 0)
-    snprintf(where, sizeof where, " (%s %d)", reducing ? "row" : "group",
-             err->row);
+    spr_error(NULL, 0, "Statistic `%s` was interrupted by the user.", label);
+  /* Name the row unless the kernel's message already does. */
+  char where[128] = "", mention[64];
+  snprintf(mention, sizeof mention, "%s %d", reducing ? "row" : "group",
+           err->row);
+  if (err->row > 0 && strstr(err->message, mention) == NULL)
+    snprintf(where, sizeof where, " (%s)", mention);
   spr_error(argname != NULL ? argname : "...", reducing ? err->row : 0,
-            "statistic `%s` failed%s: %s", label, where,
-            err->message[0] ? err->message : "no message given");
+            "Statistic `%s` failed: %s%s.", label,
+            err->message[0] ? err->message : "no message given", where);
 }
 
 /* groups_sexp: list(n, group, size, order|NULL, start|NULL).

@@ -17,7 +17,7 @@ log="$rcheck/00check.log"
 status=0
 
 if [[ ! -f $log ]]; then
-  echo "check-summary: $log not found: R CMD check did not run." >&2
+  echo "check-summary: $log not found: R CMD check did not run."
   echo "0 passed, 0 failed, 0 skipped"
   exit 1
 fi
@@ -37,8 +37,8 @@ fi
 
 status_line=$(grep -E '^Status:' "$log" | tail -n 1)
 if [[ -z $status_line ]]; then
-  echo "check-summary: 00check.log has no Status line: R CMD check stopped early." >&2
-  tail -n 20 "$log" >&2
+  echo "check-summary: 00check.log has no Status line: R CMD check stopped early."
+  tail -n 20 "$log"
   status=1
 else
   echo "R CMD check $status_line"
@@ -60,10 +60,10 @@ summary=""
 
 if [[ -z $summary ]]; then
   if [[ -z $rout ]]; then
-    echo "check-summary: no tests/testthat.Rout in $rcheck: the tests did not run." >&2
+    echo "check-summary: no tests/testthat.Rout in $rcheck: the tests did not run."
   else
-    echo "check-summary: no testthat summary line in $rout: the tests did not finish." >&2
-    tail -n 30 "$rout" >&2
+    echo "check-summary: no testthat summary line in $rout: the tests did not finish."
+    tail -n 30 "$rout"
   fi
   echo "0 passed, 0 failed, 0 skipped"
   exit 1
@@ -76,7 +76,7 @@ pass=$(field PASS)
 
 if [[ -n $rout && $rout == *.fail ]]; then
   # The failing tests, as testthat reported them.
-  sed -n '/══ Failed tests/,$p' "$rout" | head -n 80 >&2
+  sed -n '/══ Failed tests/,$p' "$rout" | head -n 80
 fi
 [[ $fail -gt 0 || $rout == *.fail ]] && status=1
 
