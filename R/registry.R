@@ -206,3 +206,16 @@ register_disclosure_rule <- function(name, fun, description = "",
 unregister_disclosure_rule <- function(name) {
   registry_remove("disclosure_rules", name, sys.call())
 }
+
+#' Version of spreiding's C plugin API
+#'
+#' The version of the C API that `inst/include/spreiding.h` declares and the
+#' installed package implements (`SPREIDING_API_VERSION`). A plugin package
+#' compiled against another version must be reinstalled; its `.onLoad()` can
+#' compare this number with the one it was built with.
+#'
+#' @return An integer.
+#' @export
+#' @examples
+#' c_api_version()
+c_api_version <- function() .Call(C_spr_c_api_version)

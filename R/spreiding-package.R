@@ -10,3 +10,10 @@
 #' @keywords internal
 #' @useDynLib spreiding, .registration = TRUE, .fixes = "C_"
 "_PACKAGE"
+
+# Statistic calls in demo() are evaluated by region_table(), not by R.
+utils::globalVariables(c(
+  "count", "sum", "pct", "ratio", "students", "doctors", "gps", "inhabitants",
+  "students_2000_2024", "doctors_2000_2024", "gps_2000_2010",
+  "students_2000_2010", "doctors_2000_2010"
+))

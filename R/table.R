@@ -627,7 +627,7 @@ r_statistic_runner <- function(plan, data, weights, groups) {
 #'
 #' @param x A numeric vector.
 #' @param digits Number of decimal places (negative: round to tens,
-#'   hundreds, ...), a whole number from -15 to 15.
+#'   hundreds, ...), a whole number. With 15 or more, `x` is returned as is.
 #' @return A double vector like `x` (names and dimensions kept).
 #' @export
 #' @examples
@@ -643,7 +643,7 @@ round_half_away <- function(x, digits = 0) {
                    arg = "x", call = call)
   }
   if (!is.numeric(digits) || length(digits) != 1 || is.na(digits) ||
-      digits != round(digits)) {
+      !is.finite(digits) || digits != round(digits)) {
     stop_spreiding("`digits` must be a single whole number.", arg = "digits",
                    call = call)
   }

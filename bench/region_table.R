@@ -310,8 +310,13 @@ peak_rss <- vapply(runners, peak_rss_growth, 0)
 # Timing
 # ---------------------------------------------------------------------------
 
-# Fallback without bench: median of 5 system.time()s, and Rprofmem's byte
-# count of the first call (bench::mark's mem_alloc does the same).
+# Other processes may share the machine, so the tools take turns: several
+# rounds, each timing every tool in a rotated order, and the median is over
+# all iterations of a tool pooled. mem_alloc is from the first round.
+n_rounds <- max(1L, as.integer(Sys.getenv("BENCH_ROUNDS", "3")))
+
+# Without bench: system.time() per iteration, and Rprofmem's byte count of
+# one call (what bench::mark's mem_alloc reports too).
 mark_fallback <- function(f, iterations = 5L) {
   prof <- tempfile()
   utils::Rprofmem(prof, threshold = 0)
@@ -319,36 +324,59 @@ mark_fallback <- function(f, iterations = 5L) {
   utils::Rprofmem(NULL)
   lines <- readLines(prof)
   unlink(prof)
-  bytes <- suppressWarnings(as.numeric(sub("^([0-9]+) ?:.*$", "\\1",
-                                           grep("^[0-9]+ ?:", lines, value = TRUE))))
+  bytes <- as.numeric(sub("^([0-9]+) ?:.*$", "\\1",
+                          grep("^[0-9]+ ?:", lines, value = TRUE)))
   times <- vapply(seq_len(iterations), function(i) {
     system.time(f(), gcFirst = FALSE)[["elapsed"]]
   }, 0)
-  c(median = stats::median(times), mem_alloc = sum(bytes, na.rm = TRUE),
-    n_itr = iterations)
+  list(time = times, mem_alloc = sum(bytes))
 }
 
-if (has_bench) {
-  marks <- bench::mark(
-    spreiding = run_spreiding(),
-    data.table = run_datatable(),
-    collapse = run_collapse(),
-    check = FALSE, min_iterations = 5, filter_gc = FALSE
-  )
-  timing <- data.frame(
-    tool = names(runners),
-    median = as.numeric(marks$median),
-    mem_alloc = as.numeric(marks$mem_alloc),
-    n_itr = marks$n_itr
-  )
-  timing_how <- sprintf("bench::mark %s (median; mem_alloc = R allocations)",
-                        utils::packageVersion("bench"))
-} else {
-  m <- vapply(runners, mark_fallback, c(median = 0, mem_alloc = 0, n_itr = 0))
-  timing <- data.frame(tool = names(runners), median = m["median", ],
-                       mem_alloc = m["mem_alloc", ], n_itr = m["n_itr", ])
-  timing_how <- "median of 5 system.time() (bench not installed); mem_alloc from Rprofmem"
+mark_round <- function(tools) {
+  if (has_bench) {
+    exprs <- lapply(stats::setNames(tools, tools),
+                    function(tool) as.call(list(runners[[tool]])))
+    marks <- bench::mark(exprs = exprs, check = FALSE, min_iterations = 5,
+                         filter_gc = FALSE)
+    stats::setNames(lapply(seq_along(tools), function(i) {
+      list(time = as.numeric(marks$time[[i]]),
+           mem_alloc = as.numeric(marks$mem_alloc[[i]]))
+    }), tools)
+  } else {
+    lapply(stats::setNames(runners[tools], tools), mark_fallback)
+  }
 }
+
+load_average <- function() {
+  if (!file.exists("/proc/loadavg")) return("n/a")
+  paste(strsplit(readLines("/proc/loadavg", warn = FALSE)[1L], " ")[[1L]][1:3],
+        collapse = " ")
+}
+
+load_before <- load_average()
+rounds <- lapply(seq_len(n_rounds), function(r) {
+  shift <- (r - 1L) %% length(runners)
+  mark_round(names(runners)[c(seq_along(runners)[-seq_len(shift)],
+                              seq_len(shift))])
+})
+load_after <- load_average()
+
+timing <- do.call(rbind, lapply(names(runners), function(tool) {
+  times <- unlist(lapply(rounds, function(r) r[[tool]]$time))
+  data.frame(tool = tool, median = stats::median(times), min = min(times),
+             mem_alloc = rounds[[1L]][[tool]]$mem_alloc,
+             n_itr = length(times))
+}))
+timing_how <- sprintf(
+  "%s, %d rounds in rotated order, median over all iterations",
+  if (has_bench) {
+    sprintf("bench::mark %s (min_iterations = 5, filter_gc = FALSE)",
+            utils::packageVersion("bench"))
+  } else {
+    "system.time() x 5 (bench not installed)"
+  },
+  n_rounds
+)
 
 # ---------------------------------------------------------------------------
 # Report
@@ -372,6 +400,7 @@ ours <- timing$median[timing$tool == "spreiding"]
 report <- data.frame(
   tool = timing$tool,
   median = fmt_time(timing$median),
+  min = fmt_time(timing$min),
   `anchor/spreiding` = sprintf("%.2f", timing$median / ours),
   mem_alloc = fmt_mb(timing$mem_alloc),
   `alloc/input` = sprintf("%.0f%%", 100 * timing$mem_alloc / input_bytes),
@@ -404,7 +433,9 @@ cat("  statistics: n = count(), doctors = sum(doctor), gps = sum(gp),",
     "pct_gp = rate(gp), mean_age = mean(age), per_gp = ratio(n, gps)\n")
 cat("  results agree: same", nrow(results$spreiding),
     "groups, values within 1e-9 relative, same NA pattern\n")
-cat("  timing:", timing_how, "\n\n")
+cat("  timing:", timing_how, "\n")
+cat("  load average before / after timing:", load_before, "/", load_after,
+    "\n\n")
 local({
   old <- options(width = 200)
   on.exit(options(old))

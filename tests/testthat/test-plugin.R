@@ -179,6 +179,21 @@ test_that("geomean() reads integer columns and uses case weights", {
   expect_equal(res$lr, c(log(29 / 3), log(26 / 5), NA, NA, NA))
 })
 
+test_that("logratio() is NA, never Inf or NaN, where it is undefined", {
+  local_plugin()
+  d <- data.frame(
+    g = c("a", "b", "c", "d", "e"),
+    y = c(1e300, -2, 3, NA, 6),
+    z = c(1e-300, 4, 0, 5, 3)
+  )
+  res <- spreiding::region_table(
+    d, "g", a = sum(y), b = sum(z), lr = logratio(a, b)
+  )
+  expect_equal(res$g, c("a", "b", "c", "d", "e"))
+  # a: a / b overflows, its log does not; b: a < 0; c: b = 0; d: a = 0.
+  expect_equal(res$lr, c(600 * log(10), NA, NA, NA, log(2)))
+})
+
 test_that("geomean() runs over many rows, across interrupt checks", {
   local_plugin()
   n <- 200000L
@@ -204,8 +219,21 @@ test_that("geomean() of a value <= 0 is a spreiding_error naming the row", {
     class = "spreiding_error"
   )
   expect_equal(cnd$row, 4L)
+  expect_equal(cnd$arg, "x")
   expect_match(conditionMessage(cnd), "\\b4\\b")
   expect_match(conditionMessage(cnd), "-7", fixed = TRUE)
+
+  # Rows are the user's rows, also when rows of other groups come first.
+  d <- data.frame(
+    g = c("z", "a", "z", NA, "b", "b"),
+    x = c(1, 2, 3, 4, -5, 6)
+  )
+  cnd <- expect_error(
+    spreiding::region_table(d, "g", gm = geomean(x), .regions = c("a", "b")),
+    class = "spreiding_error"
+  )
+  expect_equal(cnd$row, 5L)
+  expect_match(conditionMessage(cnd), "\\b5\\b")
 
   d <- data.frame(g = c("a", "b", "a", "b"), x = c(5L, 2L, 0L, 1L))
   cnd <- expect_error(

@@ -1,0 +1,4 @@
+library(testthat)
+library(spreiding)
+
+test_check("spreiding")
