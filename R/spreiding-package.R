@@ -9,6 +9,7 @@
 #'
 #' @keywords internal
 #' @useDynLib spreiding, .registration = TRUE, .fixes = "C_"
+#' @importFrom cli cli_progress_bar
 "_PACKAGE"
 
 # Statistic calls in demo() are evaluated by region_table(), not by R.

@@ -8,7 +8,8 @@
 # table is found), `doctor`, `gp` (about 2% NA) and `age`. Computes the same
 # six statistics per PC4 with spreiding::region_table(), data.table (GForce,
 # keyby) and collapse (qG + GRP + fsum/fmean), in one process, and reports
-# median time, the ratio anchor / spreiding (> 1: spreiding is faster), the
+# the median time over rounds in which the tools take turns, the ratio
+# anchor / spreiding (> 1: spreiding is faster), the
 # memory R allocated during one call, peak RSS growth (which also sees
 # malloc), and whether any input column was copied. Every timed call
 # includes grouping: nothing is keyed or grouped beforehand. The three
@@ -17,7 +18,8 @@
 #
 # Environment: SPREIDING_SHARED_DATA names the shared data directory (the one
 # holding nl/pc4_population_2021.csv); default ../shared/data from the
-# repository root. BENCH_N overrides the number of rows (default 1e7).
+# repository root. BENCH_N sets the number of rows (default 1e7), BENCH_ROUNDS
+# the number of timing rounds (default 3).
 # data.table honours R_DATATABLE_NUM_THREADS.
 
 # The anchors are not package dependencies; `make bench` installs them.
@@ -68,8 +70,7 @@ find_population_csv <- function() {
   if (length(hit)) normalizePath(hit[[1L]]) else NA_character_
 }
 
-n_rows <- as.numeric(Sys.getenv("BENCH_N", "1e7"))
-n_rows <- as.integer(n_rows)
+n_rows <- as.integer(as.numeric(Sys.getenv("BENCH_N", "1e7")))
 n_codes <- 4068L
 
 # ---------------------------------------------------------------------------
@@ -97,9 +98,10 @@ if (!is.na(pop_csv)) {
 } else {
   codes <- sort(sample(1011:9999, n_codes))
   weight <- rep(1, n_codes)
-  code_source <- sprintf(
-    "NOT FOUND (looked for ../shared/data/nl/pc4_population_2021.csv or $SPREIDING_SHARED_DATA): %d random distinct codes in 1011:9999, equal weights",
-    n_codes
+  code_source <- paste0(
+    "population table NOT FOUND (looked for ../shared/data/nl/",
+    "pc4_population_2021.csv and $SPREIDING_SHARED_DATA), so ", n_codes,
+    " random distinct codes in 1011:9999 with equal weights"
   )
 }
 stopifnot(length(codes) == n_codes, !anyDuplicated(codes))
@@ -355,9 +357,8 @@ load_average <- function() {
 
 load_before <- load_average()
 rounds <- lapply(seq_len(n_rounds), function(r) {
-  shift <- (r - 1L) %% length(runners)
-  mark_round(names(runners)[c(seq_along(runners)[-seq_len(shift)],
-                              seq_len(shift))])
+  k <- length(runners)
+  mark_round(names(runners)[(seq_len(k) + r - 2L) %% k + 1L])
 })
 load_after <- load_average()
 

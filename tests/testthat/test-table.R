@@ -283,3 +283,20 @@ test_that("round_half_away with many or very negative digits", {
   expect_identical(round_half_away(123456, -400), 0)
   expect_identical(round_half_away(-5e5, -6), -1e6)
 })
+
+test_that("long runs work in a fresh session (cli's C API is loaded)", {
+  skip_on_cran()
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "library(spreiding)",
+    "set.seed(1)",
+    "d <- data.frame(g = sample(1:50, 3e6, TRUE), y = sample(c(TRUE, FALSE), 3e6, TRUE))",
+    "t <- region_table(d, 'g', n = count(), r = rate(y))",
+    "stopifnot(identical(t$n, as.vector(table(d$g))))",
+    "stopifnot(isTRUE(all.equal(t$r, as.vector(100 * tapply(d$y, d$g, mean)))))",
+    "cat('ok')"
+  ), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script),
+                 stdout = TRUE, stderr = TRUE)
+  expect_identical(tail(out, 1), "ok")
+})
