@@ -300,3 +300,16 @@ test_that("long runs work in a fresh session (cli's C API is loaded)", {
                  stdout = TRUE, stderr = TRUE)
   expect_identical(tail(out, 1), "ok")
 })
+
+test_that("long loops check for interrupts, and the session carries on", {
+  skip_on_cran()
+  d <- data.frame(g = rep_len(c(5L, 1L, 3L), 3e7), x = 1)
+  # R raises the time-limit error from R_CheckUserInterrupt(), so an error
+  # here shows the C loops reach that check while they run.
+  expect_error({
+    setTimeLimit(elapsed = 0.05, transient = TRUE)
+    region_table(d, "g", n = count(), s = sum(x), m = mean(x), r = rate(x))
+  }, "time limit")
+  setTimeLimit()
+  expect_identical(region_table(d[1:6, ], "g", n = count())$n, c(2L, 2L, 2L))
+})
