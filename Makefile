@@ -17,12 +17,11 @@ TARBALL := $(PKG)_$(VERSION).tar.gz
 R       ?= R
 RSCRIPT ?= Rscript
 
-# R CMD check --as-cran without the network: no CRAN incoming checks, no URL
+# R CMD check --as-cran without the network: CRAN incoming checks offline, no URL
 # checks, no time server for the file-timestamp check. NOT_CRAN=true runs
 # the tests that skip_on_cran() (as devtools::check() does): CI runs them all.
 CHECK_ENV := NOT_CRAN=true \
              _R_CHECK_CRAN_INCOMING_REMOTE_=false \
-             _R_CHECK_CRAN_INCOMING_=false \
              _R_CHECK_SYSTEM_CLOCK_=0 \
              _R_CHECK_CRAN_STATUS_SUMMARY_=false
 

@@ -12,6 +12,13 @@
 
 static int api_version(void) { return SPREIDING_API_VERSION; }
 
+/* Other packages may only remove their own entries. */
+static int unregister(const char *registry, const char *name,
+                      const char *provider) {
+  if (provider == NULL) return -1;
+  return spr_unregister(registry, name, provider);
+}
+
 static void check_interrupt_fn(void *unused) { R_CheckUserInterrupt(); }
 
 /* R_ToplevelExec() catches the jump of a pending interrupt and returns
@@ -32,7 +39,7 @@ void spr_register_callables(DllInfo *dll) {
   R_RegisterCCallable("spreiding", "spreiding_register_disclosure_rule",
                       (DL_FUNC)spr_register_disclosure_rule);
   R_RegisterCCallable("spreiding", "spreiding_unregister",
-                      (DL_FUNC)spr_unregister);
+                      (DL_FUNC)unregister);
   R_RegisterCCallable("spreiding", "spreiding_check_interrupt",
                       (DL_FUNC)check_interrupt);
 }

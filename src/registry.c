@@ -259,14 +259,16 @@ int spr_register_disclosure_rule(const spreiding_disclosure_rule *def,
   return status;
 }
 
-int spr_unregister(const char *registry, const char *name) {
+int spr_unregister(const char *registry, const char *name,
+                   const char *provider) {
   int family = registry ? family_index(registry) : -1;
   if (family < 0 || name == NULL) return -1;
   int at = find_entry(family, name);
   if (at < 0) return 0;
   SEXP list = VECTOR_ELT(registries, family);
-  if (strcmp(entry_string(VECTOR_ELT(list, at), SPR_E_PROVIDER), "spreiding") == 0)
-    return -1;
+  const char *owner = entry_string(VECTOR_ELT(list, at), SPR_E_PROVIDER);
+  if (strcmp(owner, "spreiding") == 0) return -1;
+  if (provider != NULL && strcmp(owner, provider) != 0) return -1;
   R_xlen_t n = XLENGTH(list);
   SEXP shrunk = PROTECT(Rf_allocVector(VECSXP, n - 1));
   for (R_xlen_t i = 0, j = 0; i < n; i++)
@@ -358,7 +360,8 @@ SEXP spr_c_registry_add(SEXP family_sexp, SEXP entry_sexp, SEXP replace_sexp) {
 SEXP spr_c_registry_remove(SEXP family_sexp, SEXP name_sexp) {
   int family = family_arg(family_sexp);
   const char *name = CHAR(STRING_ELT(name_sexp, 0));
-  int status = spr_unregister(family_names[family], name);
+  /* From R, any non-built-in entry can be removed (provider NULL). */
+  int status = spr_unregister(family_names[family], name, NULL);
   if (status < 0)
     spr_error("name", 0, "'%s' is a built-in entry of the %s registry and "
               "cannot be removed", name, family_names[family]);

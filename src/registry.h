@@ -42,7 +42,8 @@ int spr_register_classifier(const spreiding_classifier *def, int replace,
                             spreiding_error *err);
 int spr_register_disclosure_rule(const spreiding_disclosure_rule *def,
                                  int replace, spreiding_error *err);
-int spr_unregister(const char *registry, const char *name);
+int spr_unregister(const char *registry, const char *name,
+                   const char *provider);
 
 /* .Call entry points. */
 SEXP spr_c_registry_list(SEXP family_sexp);

@@ -16,6 +16,10 @@
  * that the column holds 0/1 (or FALSE/TRUE) and name the first row that
  * does not. The Wilson score interval follows Wilson (1927), J. Am. Stat.
  * Assoc. 22:209-212, with n the (weighted) number of non-missing rows.
+ *
+ * Unlike plugin kernels, these are part of the engine, so they may use
+ * R_alloc() for scratch and R_CheckUserInterrupt() between chunks: when
+ * either jumps, nothing but R's own memory is open.
  */
 #include "statistics.h"
 

@@ -431,7 +431,10 @@ static void raise_kernel_error(SEXP step, int status, const spreiding_error *err
   char where[128] = "", mention[64];
   snprintf(mention, sizeof mention, "%s %d", reducing ? "row" : "group",
            err->row);
-  if (err->row > 0 && strstr(err->message, mention) == NULL)
+  const char *at = strstr(err->message, mention);
+  int mentioned = at != NULL && !(at[strlen(mention)] >= '0' &&
+                                  at[strlen(mention)] <= '9');
+  if (err->row > 0 && !mentioned)
     snprintf(where, sizeof where, " (%s)", mention);
   spr_error(argname != NULL ? argname : "...", reducing ? err->row : 0,
             "Statistic `%s` failed: %s%s.", label,

@@ -22,9 +22,18 @@
  *   - A kernel never longjmps: it must not call Rf_error(), R_CheckUserInterrupt(),
  *     allocate R objects or evaluate R code. It reports a problem by filling
  *     `err` and returning SPREIDING_ERROR; the engine then raises a classed R
- *     error (`spreiding_error`) naming the statistic, argument and row.
+ *     error (`spreiding_error`) whose message names the statistic, and whose
+ *     fields are `arg` (the user's column name for argument err->arg) and
+ *     `row` (err->row for reducing kernels; deriving kernels' group numbers
+ *     are put in the message instead, and `row` is NA).
  *   - Long kernels call spreiding_check_interrupt() every few thousand rows
- *     and return SPREIDING_INTERRUPTED when it says so.
+ *     and return SPREIDING_INTERRUPTED when it says so; the engine then
+ *     raises a `spreiding_error` saying the statistic was interrupted.
+ *   - The shims below look the engine's function up with R_GetCCallable() on
+ *     their first call, which may raise an R error. Call each shim a kernel
+ *     uses (in practice spreiding_check_interrupt()) once from your
+ *     registration routine, in R's context, so the kernel never makes the
+ *     first call.
  *   - Scratch memory is the kernel's own business (malloc/free is fine, since
  *     nothing can jump out of a kernel), and must be freed before it returns.
  *   - Output buffers are owned by the engine; the kernel fills all of them.
@@ -128,8 +137,9 @@ typedef int (*spreiding_derive_fn)(int ng, const double *const *args,
                                    int nparams, double *const *out, int nout,
                                    void *data, spreiding_error *err);
 
-/* A statistic. Strings are copied at registration; they need not outlive
- * the call. */
+/* A statistic. Registration copies the strings and arrays (names,
+ * defaults, suffixes); only the function pointers and `data` must stay
+ * valid while the entry is registered. */
 typedef struct {
   int api_version;               /* SPREIDING_API_VERSION                   */
   const char *name;              /* name used in region_table() calls       */
@@ -140,7 +150,8 @@ typedef struct {
   const char *const *arg_names;  /* their names, e.g. {"x"} or {"a", "b"}   */
   int nparams;                   /* number of numeric parameters (>= 0)     */
   const char *const *param_names;    /* e.g. {"level"}                      */
-  const double *param_defaults;      /* NA_REAL: the user must give it      */
+  const double *param_defaults;      /* NA_REAL: the user must give it;     */
+                                     /* NULL: all NA_REAL                    */
   int nout;                      /* number of result columns (>= 1)         */
   const char *const *out_suffixes;   /* nout suffixes appended to the user's */
                                      /* name, e.g. {"_lo", "_hi"}; NULL when */
@@ -201,19 +212,23 @@ typedef struct {
 static R_INLINE int spreiding_api_version(void) {
   static int (*fn)(void) = NULL;
   if (fn == NULL)
-    fn = (int (*)(void))R_GetCCallable("spreiding", "spreiding_api_version");
+    fn = (int (*)(void))(void (*)(void))R_GetCCallable(
+        "spreiding", "spreiding_api_version");
   return fn();
 }
 
 /* Register a statistic. replace != 0 overwrites an entry of the same name
  * that is not built in. Returns SPREIDING_OK, or SPREIDING_ERROR with
- * err->message filled (bad definition, name taken, version mismatch). */
+ * err->message filled (bad definition, name taken, version mismatch).
+ * The registration functions allocate R objects: call them from R's context
+ * (a .Call routine, typically run from .onLoad), never from a kernel; like
+ * any R allocation they can raise an R error when memory runs out. */
 static R_INLINE int spreiding_register_statistic(const spreiding_statistic *def,
                                                  int replace,
                                                  spreiding_error *err) {
   static int (*fn)(const spreiding_statistic *, int, spreiding_error *) = NULL;
   if (fn == NULL)
-    fn = (int (*)(const spreiding_statistic *, int, spreiding_error *))
+    fn = (int (*)(const spreiding_statistic *, int, spreiding_error *))(void (*)(void))
         R_GetCCallable("spreiding", "spreiding_register_statistic");
   return fn(def, replace, err);
 }
@@ -223,7 +238,7 @@ static R_INLINE int spreiding_register_classifier(
     const spreiding_classifier *def, int replace, spreiding_error *err) {
   static int (*fn)(const spreiding_classifier *, int, spreiding_error *) = NULL;
   if (fn == NULL)
-    fn = (int (*)(const spreiding_classifier *, int, spreiding_error *))
+    fn = (int (*)(const spreiding_classifier *, int, spreiding_error *))(void (*)(void))
         R_GetCCallable("spreiding", "spreiding_register_classifier");
   return fn(def, replace, err);
 }
@@ -234,21 +249,24 @@ static R_INLINE int spreiding_register_disclosure_rule(
   static int (*fn)(const spreiding_disclosure_rule *, int, spreiding_error *) =
       NULL;
   if (fn == NULL)
-    fn = (int (*)(const spreiding_disclosure_rule *, int, spreiding_error *))
+    fn = (int (*)(const spreiding_disclosure_rule *, int, spreiding_error *))(void (*)(void))
         R_GetCCallable("spreiding", "spreiding_register_disclosure_rule");
   return fn(def, replace, err);
 }
 
-/* Remove an entry a package registered. `registry` is "statistics",
- * "classifiers" or "disclosure_rules". Returns 1 if it was there, 0 if not,
- * -1 for an unknown registry or a built-in entry (which cannot be removed). */
+/* Remove an entry your package registered. `registry` is "statistics",
+ * "classifiers" or "disclosure_rules"; `provider` must be the provider the
+ * entry was registered with, so a package cannot remove another's entries.
+ * Returns 1 if it was removed, 0 if there is no such entry, -1 for an
+ * unknown registry, a built-in entry or another provider's entry. */
 static R_INLINE int spreiding_unregister(const char *registry,
-                                         const char *name) {
-  static int (*fn)(const char *, const char *) = NULL;
+                                         const char *name,
+                                         const char *provider) {
+  static int (*fn)(const char *, const char *, const char *) = NULL;
   if (fn == NULL)
-    fn = (int (*)(const char *, const char *))R_GetCCallable(
-        "spreiding", "spreiding_unregister");
-  return fn(registry, name);
+    fn = (int (*)(const char *, const char *, const char *))(void (*)(void))
+        R_GetCCallable("spreiding", "spreiding_unregister");
+  return fn(registry, name, provider);
 }
 
 /* 1 if the user has asked to interrupt, 0 otherwise. Safe to call from a
@@ -256,7 +274,8 @@ static R_INLINE int spreiding_unregister(const char *registry,
 static R_INLINE int spreiding_check_interrupt(void) {
   static int (*fn)(void) = NULL;
   if (fn == NULL)
-    fn = (int (*)(void))R_GetCCallable("spreiding", "spreiding_check_interrupt");
+    fn = (int (*)(void))(void (*)(void))R_GetCCallable(
+        "spreiding", "spreiding_check_interrupt");
   return fn();
 }
 

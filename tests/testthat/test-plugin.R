@@ -52,13 +52,17 @@ plugin_library <- function() {
   lib <- tempfile("spreidingplugin-lib-")
   dir.create(lib)
   libs <- paste(c(lib, .libPaths()), collapse = .Platform$path.sep)
-  out <- suppressWarnings(system2(
-    r,
-    c("CMD", "INSTALL", "--no-test-load", "-l", shQuote(lib), shQuote(path)),
-    stdout = TRUE, stderr = TRUE,
-    # R_TESTS would point the child R at R CMD check's startup file.
-    env = c(paste0("R_LIBS=", shQuote(libs)), "R_TESTS=")
-  ))
+  # The child R finds spreiding (for LinkingTo) through R_LIBS; R_TESTS
+  # would point it at R CMD check's startup file. Set in the environment
+  # rather than with system2(env = ), which Windows ignores.
+  out <- withr::with_envvar(
+    c(R_LIBS = libs, R_TESTS = ""),
+    suppressWarnings(system2(
+      r,
+      c("CMD", "INSTALL", "--no-test-load", "-l", shQuote(lib), shQuote(path)),
+      stdout = TRUE, stderr = TRUE
+    ))
+  )
   status <- attr(out, "status")
   if (!is.null(status) && status != 0L) {
     plugin_state$error <- paste0(
@@ -92,6 +96,16 @@ test_that("the plugin binds to the engine's API version", {
     envir = asNamespace(plugin_name)
   ))
   expect_equal(versions[["engine"]], versions[["compiled"]])
+  # ... which is the version the installed header declares.
+  header <- readLines(file.path(
+    find.package("spreiding", lib.loc = .libPaths())[1], "include",
+    "spreiding.h"
+  ))
+  declared <- sub(
+    "^#define SPREIDING_API_VERSION[[:space:]]+([0-9]+).*$", "\\1",
+    grep("^#define SPREIDING_API_VERSION[[:space:]]", header, value = TRUE)
+  )
+  expect_equal(versions[["engine"]], as.integer(declared))
 })
 
 test_that("the plugin's entries are listed in spreiding's registries", {
@@ -119,6 +133,18 @@ test_that("the plugin's entries are listed in spreiding's registries", {
   max_count <- entry(spreiding::disclosure_rules(), "max_count")
   expect_equal(nrow(max_count), 1L)
   expect_equal(max_count$provider, "spreidingplugin")
+
+  # The plugin's own view, through spreiding's exported R functions.
+  provided <- get("provided", envir = asNamespace(plugin_name))()
+  expect_equal(
+    provided[c("registry", "name")],
+    data.frame(
+      registry = c("statistics", "statistics", "classifiers",
+                   "disclosure_rules"),
+      name = c("geomean", "logratio", "above", "max_count")
+    )
+  )
+  expect_equal(provided$kind[1:2], c("reducing", "deriving"))
 })
 
 test_that("unloading the plugin unregisters its entries; loading restores them", {

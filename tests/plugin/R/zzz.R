@@ -26,3 +26,23 @@
   }
   library.dynam.unload("spreidingplugin", libpath)
 }
+
+# The entries this package provides, as spreiding lists them: a data frame
+# with columns registry, name and kind.
+provided <- function() {
+  lists <- list(
+    statistics = spreiding::statistics(),
+    classifiers = spreiding::classifiers(),
+    disclosure_rules = spreiding::disclosure_rules()
+  )
+  rows <- lapply(names(lists), function(registry) {
+    entries <- lists[[registry]]
+    entries <- entries[entries$provider == "spreidingplugin", , drop = FALSE]
+    data.frame(
+      registry = rep(registry, nrow(entries)),
+      name = entries$name,
+      kind = entries$kind
+    )
+  })
+  do.call(rbind, rows)
+}

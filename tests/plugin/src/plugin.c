@@ -192,7 +192,7 @@ static const struct {
 
 static void unregister_first(int k) {
   for (int j = k - 1; j >= 0; j--) {
-    spreiding_unregister(entries[j].registry, entries[j].name);
+    spreiding_unregister(entries[j].registry, entries[j].name, PROVIDER);
   }
 }
 
@@ -312,7 +312,8 @@ SEXP spreidingplugin_c_unregister(void) {
   SEXP out = PROTECT(Rf_allocVector(INTSXP, N_ENTRIES));
   int *v_out = INTEGER(out);
   for (int k = 0; k < N_ENTRIES; k++) {
-    v_out[k] = spreiding_unregister(entries[k].registry, entries[k].name);
+    v_out[k] = spreiding_unregister(entries[k].registry, entries[k].name,
+                                    PROVIDER);
   }
   UNPROTECT(1);
   return out;
