@@ -32,22 +32,20 @@ demo <- function() {
     inh_per_gp = ratio(inhabitants, gps),
     .regions = regions
   )
-  shown <- tab[c("pc2", "region", "students", "gps", "pct_doctor", "pct_gp",
+  shown <- tab[c("pc2", "region", "students", "gps", "pct_gp",
                  "inh_per_student", "inh_per_gp")]
-  shown$pct_doctor <- round_half_away(shown$pct_doctor, 1)
   shown$pct_gp <- round_half_away(shown$pct_gp, 1)
   shown$inh_per_student <- round_half_away(shown$inh_per_student)
   shown$inh_per_gp <- round_half_away(shown$inh_per_gp)
   ranked <- shown[order(shown$inh_per_student), ]
   rownames(ranked) <- NULL
-  names(ranked) <- c("pc2", "region", "students", "GPs", "% doctor", "% GP",
+  names(ranked) <- c("pc2", "region", "students", "GPs", "% GP",
                      "inh/student", "inh/GP")
 
   cli::cli_h1("Regional origin of medical students (Mulder 2025, published tables)")
   cli::cli_text(
-    "Students 2000-2024 per PC2 area; GPs and pass rates to doctor and GP ",
-    "(in %) of the 2000-2010 cohort; inhabitants (2024) per student ",
-    "and per GP."
+    "Students 2000-2024 per PC2 area; GPs and % of students who became GP ",
+    "in the 2000-2010 cohort; inhabitants (2024) per student and per GP."
   )
   cli::cli_h2("10 PC2 areas with the fewest inhabitants per student")
   print(utils::head(ranked, 10), row.names = FALSE)
