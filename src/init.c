@@ -4,6 +4,7 @@
  * points, no dynamic lookup, then the registries and the C API.
  */
 #include "api.h"
+#include "link.h"
 #include "registry.h"
 #include "regions.h"
 #include "statistics.h"
@@ -17,6 +18,9 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_group, 1),
     CALLDEF(spr_c_group_order, 2),
     CALLDEF(spr_c_group_remap, 3),
+    CALLDEF(spr_c_origin, 9),
+    CALLDEF(spr_c_reference_date, 2),
+    CALLDEF(spr_c_register, 6),
     CALLDEF(spr_c_registry_add, 3),
     CALLDEF(spr_c_registry_get, 2),
     CALLDEF(spr_c_registry_list, 1),

@@ -24,38 +24,10 @@
  */
 #include "table.h"
 
-#include <cli/progress.h>
 #include <stdlib.h>
 
+#include "progress.h"
 #include "registry.h"
-
-/* ---- progress and interrupts --------------------------------------------- */
-
-typedef struct {
-  SEXP bar; /* R_NilValue when no bar is shown */
-  double done;
-} progress;
-
-static SEXP progress_start(progress *p, double total, const char *name) {
-  p->done = 0;
-  p->bar = R_NilValue;
-  if (total >= 1e6) {
-    p->bar = cli_progress_bar(total, NULL);
-    cli_progress_set_name(p->bar, name);
-  }
-  return p->bar;
-}
-
-/* Called between chunks of rows: honour interrupts, tick the bar. */
-static void progress_add(progress *p, double units) {
-  R_CheckUserInterrupt();
-  p->done += units;
-  if (p->bar != R_NilValue && CLI_SHOULD_TICK) cli_progress_set(p->bar, p->done);
-}
-
-static void progress_done(progress *p) {
-  if (p->bar != R_NilValue) cli_progress_done(p->bar);
-}
 
 /* ---- hashing unique values ------------------------------------------------ */
 
@@ -79,7 +51,7 @@ typedef struct {
 
 /* id[i] = 0-based index of row i's value among the uniques, -1 if missing. */
 static void hash_rows(int n, const void *ctx, key_fn key, int *id, uniques *u,
-                      progress *p) {
+                      spr_progress *p) {
   int cap = 1024, mask = 2 * cap - 1;
   int *slots = (int *)R_alloc((size_t)2 * cap, sizeof(int));
   memset(slots, -1, (size_t)2 * cap * sizeof(int));
@@ -118,7 +90,7 @@ static void hash_rows(int n, const void *ctx, key_fn key, int *id, uniques *u,
       }
       id[i] = slots[h];
     }
-    progress_add(p, end - start);
+    spr_progress_add(p, end - start);
   }
   u->k = k;
   u->keys = keys;
@@ -200,7 +172,7 @@ static int key_string(const void *ctx, int i, uint64_t *key) {
 
 /* Dense ranks of values in [lo, hi] by direct addressing; NA -> k + 1. */
 static int code_direct_int(int n, const int *x, int lo, int hi, int *codes,
-                           progress *p) {
+                           spr_progress *p) {
   size_t range = (size_t)((int64_t)hi - lo + 1);
   int *rank = (int *)R_alloc(range, sizeof(int));
   memset(rank, 0, range * sizeof(int));
@@ -213,7 +185,7 @@ static int code_direct_int(int n, const int *x, int lo, int hi, int *codes,
       else
         rank[x[i] - lo] = 1;
     }
-    progress_add(p, end - start);
+    spr_progress_add(p, end - start);
   }
   int k = 0;
   for (size_t v = 0; v < range; v++)
@@ -222,7 +194,7 @@ static int code_direct_int(int n, const int *x, int lo, int hi, int *codes,
     int end = n - start > SPR_CHUNK ? start + SPR_CHUNK : n;
     for (int i = start; i < end; i++)
       codes[i] = x[i] == NA_INTEGER ? k + 1 : rank[x[i] - lo];
-    progress_add(p, end - start);
+    spr_progress_add(p, end - start);
   }
   return k + any_na;
 }
@@ -231,7 +203,7 @@ static int direct_limit(int n) { return n > (1 << 20) ? 2 * n : (1 << 21); }
 
 /* Code column x (already checked: logical, integer, factor, double or
  * character, length n) into codes 1..k in sort order, NA last; returns k. */
-static int code_column(SEXP x, int n, int *codes, progress *p) {
+static int code_column(SEXP x, int n, int *codes, spr_progress *p) {
   switch (TYPEOF(x)) {
     case LGLSXP:
       return code_direct_int(n, LOGICAL(x), 0, 1, codes, p);
@@ -280,7 +252,7 @@ static int key_pair(const void *ctx, int i, uint64_t *key) {
 }
 
 static int combine_codes(int n, int *a, int ka, const int *b, int kb,
-                         progress *p) {
+                         spr_progress *p) {
   int64_t kk = (int64_t)ka * kb;
   if (kk <= direct_limit(n)) {
     int *rank = (int *)R_alloc((size_t)kk, sizeof(int));
@@ -290,7 +262,7 @@ static int combine_codes(int n, int *a, int ka, const int *b, int kb,
     for (int64_t v = 0; v < kk; v++)
       if (rank[v]) rank[v] = ++k;
     for (int i = 0; i < n; i++) a[i] = rank[(int64_t)(a[i] - 1) * kb + (b[i] - 1)];
-    progress_add(p, n);
+    spr_progress_add(p, n);
     return k;
   }
   pair_ctx ctx = {a, b, kb};
@@ -326,8 +298,8 @@ SEXP spr_c_group(SEXP cols_sexp) {
                 j + 1, (double)XLENGTH(x), n);
   }
   int nprot = 0;
-  progress p;
-  PROTECT(progress_start(&p, (double)n * (ncol + 1), "grouping rows")); nprot++;
+  spr_progress p;
+  PROTECT(spr_progress_start(&p, (double)n * (ncol + 1), "grouping rows")); nprot++;
 
   SEXP group = PROTECT(Rf_allocVector(INTSXP, n)); nprot++;
   int *v_group = INTEGER(group);
@@ -347,7 +319,7 @@ SEXP spr_c_group(SEXP cols_sexp) {
     int g = v_group[i] - 1;
     if (v_size[g]++ == 0) v_first[g] = i + 1;
   }
-  progress_done(&p);
+  spr_progress_done(&p);
 
   SEXP out = PROTECT(Rf_allocVector(VECSXP, 3)); nprot++;
   SET_VECTOR_ELT(out, 0, group);
@@ -509,8 +481,8 @@ SEXP spr_c_table(SEXP groups_sexp, SEXP steps_sexp, SEXP cols_sexp,
   SEXP make_int = PROTECT(Rf_allocVector(LGLSXP, nseed + nout_total)); nprot++;
   memset(LOGICAL(make_int), 0, (size_t)(nseed + nout_total) * sizeof(int));
 
-  progress p;
-  PROTECT(progress_start(&p, (double)grp.n * nsteps, "computing statistics"));
+  spr_progress p;
+  PROTECT(spr_progress_start(&p, (double)grp.n * nsteps, "computing statistics"));
   nprot++;
 
   int filled = nseed;
@@ -535,7 +507,7 @@ SEXP spr_c_table(SEXP groups_sexp, SEXP steps_sexp, SEXP cols_sexp,
       for (int k = 0; k < nout; k++) SET_VECTOR_ELT(pool, filled + k, VECTOR_ELT(res, k));
       UNPROTECT(3);
       filled += nout;
-      progress_add(&p, grp.n);
+      spr_progress_add(&p, grp.n);
       continue;
     }
 
@@ -579,16 +551,16 @@ SEXP spr_c_table(SEXP groups_sexp, SEXP steps_sexp, SEXP cols_sexp,
     }
     if (status != SPREIDING_OK) {
       err.message[SPREIDING_MESSAGE_SIZE - 1] = '\0';
-      progress_done(&p);
+      spr_progress_done(&p);
       raise_kernel_error(step, status, &err, reducing);
     }
     for (int k = 0; k < nout; k++)
       for (int g = 0; g < ng; g++)
         if (!R_FINITE(out[k][g])) out[k][g] = NA_REAL;
     filled += nout;
-    progress_add(&p, reducing ? grp.n : 0);
+    spr_progress_add(&p, reducing ? grp.n : 0);
   }
-  progress_done(&p);
+  spr_progress_done(&p);
 
   /* Whole-number results of integer statistics on integer data as integer. */
   SEXP res = PROTECT(Rf_allocVector(VECSXP, nout_total)); nprot++;

@@ -1,0 +1,463 @@
+/*
+ * link.c -- linking persons to their address history and to a register.
+ *
+ * Both joins have the same shape: a small table of persons (one row each,
+ * keyed by one or two id columns, such as CBS's RINPERSOONS + RINPERSOON)
+ * and a long table of events (address spells, register rows) keyed the same
+ * way. The persons are indexed once: by direct addressing when the key is
+ * one integer column of modest range, otherwise by an open-addressing hash
+ * table of the key tuple (strings by their cached CHARSXP, doubles by their
+ * bits). Then ONE pass over the events, in input order, looks each event's
+ * person up and updates that person's running best (the covering spell
+ * with the latest start, the earliest registration, ...). Nothing is
+ * sorted, nothing of the inputs is copied, and ties go to the later row,
+ * which makes the result deterministic and independent of how the events
+ * are ordered apart from exact ties. A non-equi join (data.table's
+ * `on = .(id, start <= ref, end > ref)`) sorts both tables instead.
+ *
+ * Dates are days since 1970-01-01 (R's Date), integer or double. The
+ * reference date of age A is the A-th birthday; a 29 February birthday
+ * falls on 28 February in years that are not leap years. Calendar
+ * arithmetic uses the days-from-civil algorithms of H. Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms" (2013, public domain).
+ */
+#include "link.h"
+
+#include <stdio.h>
+
+#include "progress.h"
+
+/* ---- keys ------------------------------------------------------------------- */
+
+enum { KEY_INT = 0, KEY_DOUBLE = 1, KEY_STRING = 2 };
+
+typedef struct {
+  int ncol, n;
+  int type[2];
+  const int *iv[2];
+  const double *dv[2];
+  SEXP sv[2];
+} keyset;
+
+static void keyset_init(keyset *k, SEXP cols, const char *arg) {
+  k->ncol = (int)XLENGTH(cols);
+  if (k->ncol < 1 || k->ncol > 2) SPR_INTERNAL("%s: 1 or 2 key columns", arg);
+  k->n = (int)XLENGTH(VECTOR_ELT(cols, 0));
+  for (int j = 0; j < k->ncol; j++) {
+    SEXP x = VECTOR_ELT(cols, j);
+    if (XLENGTH(x) != k->n) SPR_INTERNAL("%s: key columns differ in length", arg);
+    switch (TYPEOF(x)) {
+      case INTSXP: k->type[j] = KEY_INT; k->iv[j] = INTEGER(x); break;
+      case REALSXP: k->type[j] = KEY_DOUBLE; k->dv[j] = REAL(x); break;
+      case STRSXP: k->type[j] = KEY_STRING; k->sv[j] = x; break;
+      default: SPR_INTERNAL("%s: key of type %s", arg, Rf_type2char(TYPEOF(x)));
+    }
+  }
+}
+
+static inline int key_na(const keyset *k, int i) {
+  for (int j = 0; j < k->ncol; j++) {
+    switch (k->type[j]) {
+      case KEY_INT: if (k->iv[j][i] == NA_INTEGER) return 1; break;
+      case KEY_DOUBLE: if (ISNAN(k->dv[j][i])) return 1; break;
+      default: if (STRING_ELT(k->sv[j], i) == NA_STRING) return 1;
+    }
+  }
+  return 0;
+}
+
+static inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+static inline uint64_t key_part(const keyset *k, int j, int i) {
+  switch (k->type[j]) {
+    case KEY_INT: return (uint64_t)(int64_t)k->iv[j][i];
+    case KEY_DOUBLE: {
+      double v = k->dv[j][i];
+      uint64_t b;
+      if (v == 0) v = 0;
+      memcpy(&b, &v, sizeof b);
+      return b;
+    }
+    default: return (uint64_t)(uintptr_t)STRING_ELT(k->sv[j], i);
+  }
+}
+
+static inline uint64_t key_hash(const keyset *k, int i) {
+  uint64_t h = mix64(key_part(k, 0, i));
+  if (k->ncol == 2) h = mix64(h ^ (key_part(k, 1, i) + 0x9e3779b97f4a7c15ULL));
+  return h;
+}
+
+static inline int key_equal(const keyset *a, int i, const keyset *b, int j) {
+  for (int c = 0; c < a->ncol; c++)
+    if (key_part(a, c, i) != key_part(b, c, j)) return 0;
+  return 1;
+}
+
+static void key_format(const keyset *k, int i, char *buf, size_t len) {
+  size_t used = 0;
+  for (int j = 0; j < k->ncol && used < len; j++) {
+    const char *sep = j ? ", " : "";
+    int w;
+    switch (k->type[j]) {
+      case KEY_INT: w = snprintf(buf + used, len - used, "%s%d", sep, k->iv[j][i]); break;
+      case KEY_DOUBLE: w = snprintf(buf + used, len - used, "%s%.15g", sep, k->dv[j][i]); break;
+      default: w = snprintf(buf + used, len - used, "%s%s", sep,
+                            Rf_translateCharUTF8(STRING_ELT(k->sv[j], i)));
+    }
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+}
+
+/* ---- the person index ----------------------------------------------------------- */
+
+typedef struct {
+  const keyset *k;
+  int direct, lo;
+  int64_t size; /* direct: value range; hash: number of slots (power of 2) */
+  int *slot;    /* person (0-based) or -1 */
+} person_index;
+
+static void index_build(person_index *ix, const keyset *k, const char *arg,
+                        spr_progress *p) {
+  int n = k->n;
+  ix->k = k;
+  for (int i = 0; i < n; i++)
+    if (key_na(k, i))
+      spr_error(arg, i + 1, "The id of row %d of `%s` is missing; every %s "
+                "needs an id.", i + 1, arg,
+                strcmp(arg, "persons") == 0 ? "person" : "row");
+  ix->direct = 0;
+  if (k->ncol == 1 && k->type[0] == KEY_INT && n > 0) {
+    int lo = INT_MAX, hi = INT_MIN;
+    for (int i = 0; i < n; i++) {
+      if (k->iv[0][i] < lo) lo = k->iv[0][i];
+      if (k->iv[0][i] > hi) hi = k->iv[0][i];
+    }
+    if ((int64_t)hi - lo < 4 * (int64_t)n + 1024) {
+      ix->direct = 1;
+      ix->lo = lo;
+      ix->size = (int64_t)hi - lo + 1;
+    }
+  }
+  if (!ix->direct) {
+    ix->size = 1024;
+    while (ix->size < 2 * (int64_t)n) ix->size *= 2;
+  }
+  ix->slot = (int *)R_alloc((size_t)ix->size, sizeof(int));
+  memset(ix->slot, -1, (size_t)ix->size * sizeof(int));
+  uint64_t mask = (uint64_t)ix->size - 1;
+  for (int start = 0; start < n; start += SPR_CHUNK) {
+    int end = n - start > SPR_CHUNK ? start + SPR_CHUNK : n;
+    for (int i = start; i < end; i++) {
+      int64_t h;
+      if (ix->direct) {
+        h = (int64_t)k->iv[0][i] - ix->lo;
+      } else {
+        h = (int64_t)(key_hash(k, i) & mask);
+        while (ix->slot[h] >= 0 && !key_equal(k, ix->slot[h], k, i))
+          h = (int64_t)(((uint64_t)h + 1) & mask);
+      }
+      if (ix->slot[h] >= 0) {
+        char id[256];
+        key_format(k, i, id, sizeof id);
+        spr_error(arg, i + 1, "`%s` must have one row per person, but id (%s) "
+                  "is in rows %d and %d.", arg, id, ix->slot[h] + 1, i + 1);
+      }
+      ix->slot[h] = i;
+    }
+    spr_progress_add(p, end - start);
+  }
+}
+
+/* Person (0-based) with the key of row i of `o`, or -1. */
+static inline int index_find(const person_index *ix, const keyset *o, int i) {
+  if (ix->direct) {
+    int v = o->iv[0][i];
+    if (v == NA_INTEGER) return -1;
+    int64_t h = (int64_t)v - ix->lo;
+    return h < 0 || h >= ix->size ? -1 : ix->slot[h];
+  }
+  uint64_t mask = (uint64_t)ix->size - 1;
+  uint64_t h = key_hash(o, i) & mask;
+  while (ix->slot[h] >= 0) {
+    if (key_equal(ix->k, ix->slot[h], o, i)) return ix->slot[h];
+    h = (h + 1) & mask;
+  }
+  return -1;
+}
+
+/* ---- dates -------------------------------------------------------------------------- */
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static int is_leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days of the `age`-th birthday of someone born on day `birth`. */
+static double birthday(double birth, int age) {
+  if (!R_FINITE(birth) || fabs(birth) > 1e9) return NA_REAL;
+  int64_t y;
+  int m, d;
+  civil_from_days((int64_t)floor(birth), &y, &m, &d);
+  y += age;
+  if (m == 2 && d == 29 && !is_leap(y)) d = 28;
+  return (double)days_from_civil(y, m, d);
+}
+
+static inline double date_at(SEXP x, int i) {
+  if (TYPEOF(x) == INTSXP) {
+    int v = INTEGER(x)[i];
+    return v == NA_INTEGER ? NA_REAL : (double)v;
+  }
+  double v = REAL(x)[i];
+  return ISNAN(v) ? NA_REAL : floor(v);
+}
+
+SEXP spr_c_reference_date(SEXP birth_sexp, SEXP age_sexp) {
+  int n = (int)XLENGTH(birth_sexp), age = Rf_asInteger(age_sexp);
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, n));
+  double *v_out = REAL(out);
+  for (int i = 0; i < n; i++) {
+    double b = date_at(birth_sexp, i);
+    v_out[i] = ISNAN(b) ? NA_REAL : birthday(b, age);
+  }
+  UNPROTECT(1);
+  return out;
+}
+
+/* ---- origin at age ---------------------------------------------------------------------- */
+
+enum { ST_FOUND = 1, ST_OVERLAP = 2, ST_GAP = 3, ST_NO_ADDRESS = 4,
+       ST_NO_BIRTH = 5, ST_OVERLAP_ERROR = 6 };
+enum { OV_LATEST = 1, OV_LONGEST = 2, OV_ERROR = 3 };
+enum { GAP_NONE = 1, GAP_BEFORE = 2, GAP_AFTER = 3, GAP_NEAREST = 4 };
+
+/* Returns list(row = chosen address row (1-based) or NA, status, ref,
+ * unmatched = address rows whose id is not among the persons). */
+SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
+                  SEXP start_sexp, SEXP end_sexp, SEXP age_sexp,
+                  SEXP overlap_sexp, SEXP gap_sexp, SEXP max_gap_sexp) {
+  int nprot = 0;
+  keyset pk, ak;
+  keyset_init(&pk, pkeys_sexp, "persons");
+  keyset_init(&ak, akeys_sexp, "addresses");
+  int np = pk.n, na = ak.n;
+  int age = Rf_asInteger(age_sexp), overlap = Rf_asInteger(overlap_sexp);
+  int gap = Rf_asInteger(gap_sexp);
+  double max_gap = Rf_asReal(max_gap_sexp);
+  if (XLENGTH(birth_sexp) != np || XLENGTH(start_sexp) != na ||
+      XLENGTH(end_sexp) != na)
+    SPR_INTERNAL("lengths of dates and keys differ");
+
+  spr_progress p;
+  PROTECT(spr_progress_start(&p, (double)np * 2 + na, "linking addresses"));
+  nprot++;
+  person_index ix;
+  index_build(&ix, &pk, "persons", &p);
+
+  SEXP row = PROTECT(Rf_allocVector(INTSXP, np)); nprot++;
+  SEXP status = PROTECT(Rf_allocVector(INTSXP, np)); nprot++;
+  SEXP ref = PROTECT(Rf_allocVector(REALSXP, np)); nprot++;
+  int *v_row = INTEGER(row), *v_status = INTEGER(status);
+  double *v_ref = REAL(ref);
+  /* Running bests per person: covering spell, last spell before, first after. */
+  int *cov = (int *)R_alloc((size_t)np + 1, sizeof(int));
+  int *ncov = (int *)R_alloc((size_t)np + 1, sizeof(int));
+  int *bef = (int *)R_alloc((size_t)np + 1, sizeof(int));
+  int *aft = (int *)R_alloc((size_t)np + 1, sizeof(int));
+  double *cov_s = (double *)R_alloc((size_t)np + 1, sizeof(double));
+  double *cov_e = (double *)R_alloc((size_t)np + 1, sizeof(double));
+  double *bef_s = (double *)R_alloc((size_t)np + 1, sizeof(double));
+  double *bef_e = (double *)R_alloc((size_t)np + 1, sizeof(double));
+  double *aft_s = (double *)R_alloc((size_t)np + 1, sizeof(double));
+  double *aft_e = (double *)R_alloc((size_t)np + 1, sizeof(double));
+  for (int i = 0; i < np; i++) {
+    double b = date_at(birth_sexp, i);
+    v_ref[i] = ISNAN(b) ? NA_REAL : birthday(b, age);
+    cov[i] = bef[i] = aft[i] = -1;
+    ncov[i] = 0;
+  }
+  spr_progress_add(&p, np);
+
+  int unmatched = 0;
+  for (int start = 0; start < na; start += SPR_CHUNK) {
+    int stop = na - start > SPR_CHUNK ? start + SPR_CHUNK : na;
+    for (int i = start; i < stop; i++) {
+      int q = index_find(&ix, &ak, i);
+      if (q < 0) {
+        unmatched++;
+        continue;
+      }
+      double r = v_ref[q];
+      if (ISNAN(r)) continue;
+      double s = date_at(start_sexp, i), e = date_at(end_sexp, i);
+      if (ISNAN(s)) continue; /* refused in R; never covers anything */
+      if (ISNAN(e)) e = R_PosInf;
+      if (!(s < e)) continue; /* an empty spell covers no day */
+      if (s <= r && r < e) {
+        int better;
+        if (ncov[q] == 0) {
+          better = 1;
+        } else if (overlap == OV_LONGEST) {
+          double len = e - s, blen = cov_e[q] - cov_s[q];
+          better = len > blen || (len == blen && s >= cov_s[q]);
+        } else {
+          better = s > cov_s[q] || (s == cov_s[q] && e >= cov_e[q]);
+        }
+        ncov[q]++;
+        if (better) {
+          cov[q] = i;
+          cov_s[q] = s;
+          cov_e[q] = e;
+        }
+      } else if (e <= r) {
+        if (bef[q] < 0 || e > bef_e[q] || (e == bef_e[q] && s >= bef_s[q])) {
+          bef[q] = i;
+          bef_s[q] = s;
+          bef_e[q] = e;
+        }
+      } else if (aft[q] < 0 || s < aft_s[q] || (s == aft_s[q] && e >= aft_e[q])) {
+        aft[q] = i;
+        aft_s[q] = s;
+        aft_e[q] = e;
+      }
+    }
+    spr_progress_add(&p, stop - start);
+  }
+
+  for (int q = 0; q < np; q++) {
+    v_row[q] = NA_INTEGER;
+    if (ISNAN(v_ref[q])) {
+      v_status[q] = ST_NO_BIRTH;
+    } else if (ncov[q] == 1) {
+      v_status[q] = ST_FOUND;
+      v_row[q] = cov[q] + 1;
+    } else if (ncov[q] > 1) {
+      v_status[q] = overlap == OV_ERROR ? ST_OVERLAP_ERROR : ST_OVERLAP;
+      v_row[q] = cov[q] + 1;
+    } else {
+      v_status[q] = ST_NO_ADDRESS;
+      /* distance in days from the reference date to the spell's nearest
+       * covered day: the day before `end`, or `start` */
+      double db = bef[q] >= 0 ? v_ref[q] - bef_e[q] + 1 : R_PosInf;
+      double da = aft[q] >= 0 ? aft_s[q] - v_ref[q] : R_PosInf;
+      int pick = -1;
+      if (gap == GAP_BEFORE && db <= max_gap) pick = bef[q];
+      if (gap == GAP_AFTER && da <= max_gap) pick = aft[q];
+      if (gap == GAP_NEAREST) {
+        if (db <= da && db <= max_gap) pick = bef[q];
+        else if (da < db && da <= max_gap) pick = aft[q];
+      }
+      if (pick >= 0) {
+        v_status[q] = ST_GAP;
+        v_row[q] = pick + 1;
+      }
+    }
+  }
+  spr_progress_add(&p, np);
+  spr_progress_done(&p);
+
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 4)); nprot++;
+  SET_VECTOR_ELT(out, 0, row);
+  SET_VECTOR_ELT(out, 1, status);
+  SET_VECTOR_ELT(out, 2, ref);
+  SET_VECTOR_ELT(out, 3, Rf_ScalarInteger(unmatched));
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* ---- register ------------------------------------------------------------------------------- */
+
+/* outcome_sexp: per register row the outcome (1..K) its type stands for, or
+ * NA for other types. Returns list(first = K date vectors, has = K logical
+ * vectors, unmatched = rows of a wanted type whose id is not a person). A
+ * row without a date counts as a registration at an unknown date. */
+SEXP spr_c_register(SEXP pkeys_sexp, SEXP rkeys_sexp, SEXP outcome_sexp,
+                    SEXP noutcome_sexp, SEXP date_sexp, SEXP censor_sexp) {
+  int nprot = 0;
+  keyset pk, rk;
+  keyset_init(&pk, pkeys_sexp, "persons");
+  keyset_init(&rk, rkeys_sexp, "register");
+  int np = pk.n, nr = rk.n, k = Rf_asInteger(noutcome_sexp);
+  double censor = Rf_asReal(censor_sexp);
+  const int *v_outcome = INTEGER(outcome_sexp);
+  if (XLENGTH(outcome_sexp) != nr || XLENGTH(date_sexp) != nr || k < 1)
+    SPR_INTERNAL("register columns differ in length");
+
+  spr_progress p;
+  PROTECT(spr_progress_start(&p, (double)np + nr, "linking the register"));
+  nprot++;
+  person_index ix;
+  index_build(&ix, &pk, "persons", &p);
+
+  SEXP first = PROTECT(Rf_allocVector(VECSXP, k)); nprot++;
+  SEXP has = PROTECT(Rf_allocVector(VECSXP, k)); nprot++;
+  double **v_first = (double **)R_alloc((size_t)k, sizeof(double *));
+  int **v_has = (int **)R_alloc((size_t)k, sizeof(int *));
+  for (int j = 0; j < k; j++) {
+    SET_VECTOR_ELT(first, j, Rf_allocVector(REALSXP, np));
+    SET_VECTOR_ELT(has, j, Rf_allocVector(LGLSXP, np));
+    v_first[j] = REAL(VECTOR_ELT(first, j));
+    v_has[j] = LOGICAL(VECTOR_ELT(has, j));
+    for (int i = 0; i < np; i++) {
+      v_first[j][i] = NA_REAL;
+      v_has[j][i] = FALSE;
+    }
+  }
+  int unmatched = 0;
+  for (int start = 0; start < nr; start += SPR_CHUNK) {
+    int stop = nr - start > SPR_CHUNK ? start + SPR_CHUNK : nr;
+    for (int i = start; i < stop; i++) {
+      int o = v_outcome[i];
+      if (o == NA_INTEGER || o < 1 || o > k) continue;
+      double d = date_at(date_sexp, i);
+      if (!ISNAN(d) && !ISNAN(censor) && d > censor) continue;
+      int q = index_find(&ix, &rk, i);
+      if (q < 0) {
+        unmatched++;
+        continue;
+      }
+      v_has[o - 1][q] = TRUE;
+      if (!ISNAN(d) && (ISNAN(v_first[o - 1][q]) || d < v_first[o - 1][q]))
+        v_first[o - 1][q] = d;
+    }
+    spr_progress_add(&p, stop - start);
+  }
+  spr_progress_done(&p);
+
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3)); nprot++;
+  SET_VECTOR_ELT(out, 0, first);
+  SET_VECTOR_ELT(out, 1, has);
+  SET_VECTOR_ELT(out, 2, Rf_ScalarInteger(unmatched));
+  UNPROTECT(nprot);
+  return out;
+}
