@@ -495,3 +495,11 @@ date_value <- function(v, arg, call) {
   }
   as.double(d)
 }
+
+# The day each person turns `age` (29 February -> 28 February in common
+# years), as a Date; used by the tests to check the C calendar arithmetic.
+reference_date <- function(birth, age) {
+  days <- date_days(birth, "`birth`", "birth", sys.call())
+  structure(.Call(C_spr_c_reference_date, days, check_age(age, sys.call())),
+            class = "Date")
+}
