@@ -243,9 +243,10 @@ run_datatable_origin <- function(d, age = 16L) {
   p <- setDT(list(id = persons[["id"]], ref = reference_date(birth, age),
                   pi = seq_len(np)))
   a <- setDT(list(id = addresses[["id"]], start = addresses[["start"]],
-                  end = fcoalesce(addresses[["end"]], far_future)))
+                  end = fcoalesce(addresses[["end"]], far_future),
+                  row = seq_len(nrow(addresses))))
   m <- a[p, on = .(id, start <= ref, end > ref), nomatch = NULL,
-         .(pi = i.pi, s = x.start, e = x.end, xrow = .I)]
+         .(pi = i.pi, s = x.start, e = x.end, xrow = x.row)]
   # Latest start, then latest end (NA is now the far future), then the
   # later row of `addresses`.
   setorderv(m, c("pi", "s", "e", "xrow"), order = c(1L, -1L, -1L, -1L))

@@ -261,6 +261,21 @@ enum { ST_FOUND = 1, ST_OVERLAP = 2, ST_GAP = 3, ST_NO_ADDRESS = 4,
 enum { OV_LATEST = 1, OV_LONGEST = 2, OV_ERROR = 3 };
 enum { GAP_NONE = 1, GAP_BEFORE = 2, GAP_AFTER = 3, GAP_NEAREST = 4 };
 
+/* Running state of one person during the pass over the address spells:
+ * the best covering spell, the last spell ending before the reference date
+ * and the first starting after it. Dates are whole days in int32 (open ends
+ * are DAY_OPEN) so that a person's state fits in one cache line: the pass
+ * touches one slot of the index and one state per spell. */
+#define DAY_OPEN INT_MAX
+#define DAY_NA INT_MIN
+
+typedef struct {
+  int ref;
+  int ncov, cov, cov_s, cov_e;
+  int bef, bef_s, bef_e;
+  int aft, aft_s, aft_e;
+} person_state;
+
 /* Returns list(row = chosen address row (1-based) or NA, status, ref,
  * unmatched = address rows whose id is not among the persons). */
 SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
@@ -277,6 +292,9 @@ SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
   if (XLENGTH(birth_sexp) != np || XLENGTH(start_sexp) != na ||
       XLENGTH(end_sexp) != na)
     SPR_INTERNAL("lengths of dates and keys differ");
+  int start_int = TYPEOF(start_sexp) == INTSXP, end_int = TYPEOF(end_sexp) == INTSXP;
+  const double *v_sd = start_int ? NULL : REAL(start_sexp);
+  const double *v_ed = end_int ? NULL : REAL(end_sexp);
 
   spr_progress p;
   PROTECT(spr_progress_start(&p, (double)np * 2 + na, "linking addresses"));
@@ -289,22 +307,15 @@ SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
   SEXP ref = PROTECT(Rf_allocVector(REALSXP, np)); nprot++;
   int *v_row = INTEGER(row), *v_status = INTEGER(status);
   double *v_ref = REAL(ref);
-  /* Running bests per person: covering spell, last spell before, first after. */
-  int *cov = (int *)R_alloc((size_t)np + 1, sizeof(int));
-  int *ncov = (int *)R_alloc((size_t)np + 1, sizeof(int));
-  int *bef = (int *)R_alloc((size_t)np + 1, sizeof(int));
-  int *aft = (int *)R_alloc((size_t)np + 1, sizeof(int));
-  double *cov_s = (double *)R_alloc((size_t)np + 1, sizeof(double));
-  double *cov_e = (double *)R_alloc((size_t)np + 1, sizeof(double));
-  double *bef_s = (double *)R_alloc((size_t)np + 1, sizeof(double));
-  double *bef_e = (double *)R_alloc((size_t)np + 1, sizeof(double));
-  double *aft_s = (double *)R_alloc((size_t)np + 1, sizeof(double));
-  double *aft_e = (double *)R_alloc((size_t)np + 1, sizeof(double));
+  person_state *st = (person_state *)R_alloc((size_t)np + 1, sizeof(person_state));
   for (int i = 0; i < np; i++) {
     double b = date_at(birth_sexp, i);
-    v_ref[i] = ISNAN(b) ? NA_REAL : birthday(b, age);
-    cov[i] = bef[i] = aft[i] = -1;
-    ncov[i] = 0;
+    double r = ISNAN(b) ? NA_REAL : birthday(b, age);
+    if (!ISNAN(r) && fabs(r) >= 2e9) r = NA_REAL; /* beyond int32 days */
+    v_ref[i] = r;
+    st[i].ref = ISNAN(r) ? DAY_NA : (int)r;
+    st[i].ncov = 0;
+    st[i].cov = st[i].bef = st[i].aft = -1;
   }
   spr_progress_add(&p, np);
 
@@ -317,65 +328,80 @@ SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
         unmatched++;
         continue;
       }
-      double r = v_ref[q];
-      if (ISNAN(r)) continue;
-      double s = date_at(start_sexp, i), e = date_at(end_sexp, i);
-      if (ISNAN(s)) continue; /* refused in R; never covers anything */
-      if (ISNAN(e)) e = R_PosInf;
-      if (!(s < e)) continue; /* an empty spell covers no day */
+      person_state *ps = &st[q];
+      int r = ps->ref;
+      if (r == DAY_NA) continue;
+      int s, e;
+      if (start_int) {
+        s = INTEGER(start_sexp)[i] == NA_INTEGER ? DAY_NA : INTEGER(start_sexp)[i];
+      } else {
+        double v = v_sd[i];
+        s = ISNAN(v) ? DAY_NA : v >= 2e9 ? DAY_OPEN - 1 : v <= -2e9 ? DAY_NA + 1 : (int)floor(v);
+      }
+      if (end_int) {
+        e = INTEGER(end_sexp)[i] == NA_INTEGER ? DAY_OPEN : INTEGER(end_sexp)[i];
+      } else {
+        double v = v_ed[i];
+        e = ISNAN(v) || v >= 2e9 ? DAY_OPEN : v <= -2e9 ? DAY_NA + 1 : (int)floor(v);
+      }
+      if (s == DAY_NA || !(s < e)) continue; /* an empty spell covers no day */
       if (s <= r && r < e) {
         int better;
-        if (ncov[q] == 0) {
+        if (ps->ncov == 0) {
           better = 1;
         } else if (overlap == OV_LONGEST) {
-          double len = e - s, blen = cov_e[q] - cov_s[q];
-          better = len > blen || (len == blen && s >= cov_s[q]);
+          /* open spells are longest; int64 so that differences cannot wrap */
+          int64_t len = e == DAY_OPEN ? INT64_MAX : (int64_t)e - s;
+          int64_t blen = ps->cov_e == DAY_OPEN ? INT64_MAX : (int64_t)ps->cov_e - ps->cov_s;
+          better = len > blen || (len == blen && s >= ps->cov_s);
         } else {
-          better = s > cov_s[q] || (s == cov_s[q] && e >= cov_e[q]);
+          better = s > ps->cov_s || (s == ps->cov_s && e >= ps->cov_e);
         }
-        ncov[q]++;
+        ps->ncov++;
         if (better) {
-          cov[q] = i;
-          cov_s[q] = s;
-          cov_e[q] = e;
+          ps->cov = i;
+          ps->cov_s = s;
+          ps->cov_e = e;
         }
       } else if (e <= r) {
-        if (bef[q] < 0 || e > bef_e[q] || (e == bef_e[q] && s >= bef_s[q])) {
-          bef[q] = i;
-          bef_s[q] = s;
-          bef_e[q] = e;
+        if (ps->bef < 0 || e > ps->bef_e || (e == ps->bef_e && s >= ps->bef_s)) {
+          ps->bef = i;
+          ps->bef_s = s;
+          ps->bef_e = e;
         }
-      } else if (aft[q] < 0 || s < aft_s[q] || (s == aft_s[q] && e >= aft_e[q])) {
-        aft[q] = i;
-        aft_s[q] = s;
-        aft_e[q] = e;
+      } else if (ps->aft < 0 || s < ps->aft_s ||
+                 (s == ps->aft_s && e >= ps->aft_e)) {
+        ps->aft = i;
+        ps->aft_s = s;
+        ps->aft_e = e;
       }
     }
     spr_progress_add(&p, stop - start);
   }
 
   for (int q = 0; q < np; q++) {
+    const person_state *ps = &st[q];
     v_row[q] = NA_INTEGER;
-    if (ISNAN(v_ref[q])) {
+    if (ps->ref == DAY_NA) {
       v_status[q] = ST_NO_BIRTH;
-    } else if (ncov[q] == 1) {
+    } else if (ps->ncov == 1) {
       v_status[q] = ST_FOUND;
-      v_row[q] = cov[q] + 1;
-    } else if (ncov[q] > 1) {
+      v_row[q] = ps->cov + 1;
+    } else if (ps->ncov > 1) {
       v_status[q] = overlap == OV_ERROR ? ST_OVERLAP_ERROR : ST_OVERLAP;
-      v_row[q] = cov[q] + 1;
+      v_row[q] = ps->cov + 1;
     } else {
       v_status[q] = ST_NO_ADDRESS;
       /* distance in days from the reference date to the spell's nearest
        * covered day: the day before `end`, or `start` */
-      double db = bef[q] >= 0 ? v_ref[q] - bef_e[q] + 1 : R_PosInf;
-      double da = aft[q] >= 0 ? aft_s[q] - v_ref[q] : R_PosInf;
+      double db = ps->bef >= 0 ? (double)ps->ref - ps->bef_e + 1 : R_PosInf;
+      double da = ps->aft >= 0 ? (double)ps->aft_s - ps->ref : R_PosInf;
       int pick = -1;
-      if (gap == GAP_BEFORE && db <= max_gap) pick = bef[q];
-      if (gap == GAP_AFTER && da <= max_gap) pick = aft[q];
+      if (gap == GAP_BEFORE && db <= max_gap) pick = ps->bef;
+      if (gap == GAP_AFTER && da <= max_gap) pick = ps->aft;
       if (gap == GAP_NEAREST) {
-        if (db <= da && db <= max_gap) pick = bef[q];
-        else if (da < db && da <= max_gap) pick = aft[q];
+        if (db <= da && db <= max_gap) pick = ps->bef;
+        else if (da < db && da <= max_gap) pick = ps->aft;
       }
       if (pick >= 0) {
         v_status[q] = ST_GAP;
