@@ -106,20 +106,8 @@ origin_impl <- function(persons, addresses, age, id, birth, start, end,
   birth_days <- date_column(persons, birth, "persons", call)
   start_days <- date_column(addresses, start, "addresses", call)
   end_days <- date_column(addresses, end, "addresses", call)
-  bad <- which(is.na(start_days))
-  if (length(bad)) {
-    stop_spreiding(paste0("Column ", backtick(start), " of `addresses` is ",
-                          "missing in row ", bad[1], "; every spell needs a ",
-                          "start date."),
-                   arg = "addresses", row = bad[1], call = call)
-  }
-  bad <- which(!is.na(end_days) & end_days < start_days)
-  if (length(bad)) {
-    stop_spreiding(paste0("Row ", bad[1], " of `addresses` ends (",
-                          format_day(end_days[bad[1]]), ") before it starts (",
-                          format_day(start_days[bad[1]]), ")."),
-                   arg = "addresses", row = bad[1], call = call)
-  }
+  # Missing starts and spells that end before they start are refused in C,
+  # naming the first such row, without temporary copies of the columns.
   res <- with_call(
     .Call(C_spr_c_origin, keys[[1]], keys[[2]], birth_days, start_days,
           end_days, age, match(overlap, c("latest_start", "longest", "error")),
@@ -460,7 +448,6 @@ format_id <- function(x, id, row) {
                            character(1)), collapse = ", "), ")")
 }
 
-format_day <- function(d) format(structure(d, class = "Date"))
 
 # A date column as days since 1970-01-01, without copying Date vectors.
 date_column <- function(x, col, arg, call) {

@@ -222,6 +222,13 @@ static int is_leap(int64_t y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+static void format_day(int day, char *buf, size_t len) {
+  int64_t y;
+  int m, d;
+  civil_from_days(day, &y, &m, &d);
+  snprintf(buf, len, "%04lld-%02d-%02d", (long long)y, m, d);
+}
+
 /* Days of the `age`-th birthday of someone born on day `birth`. */
 static double birthday(double birth, int age) {
   if (!R_FINITE(birth) || fabs(birth) > 1e9) return NA_REAL;
@@ -323,14 +330,6 @@ SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
   for (int start = 0; start < na; start += SPR_CHUNK) {
     int stop = na - start > SPR_CHUNK ? start + SPR_CHUNK : na;
     for (int i = start; i < stop; i++) {
-      int q = index_find(&ix, &ak, i);
-      if (q < 0) {
-        unmatched++;
-        continue;
-      }
-      person_state *ps = &st[q];
-      int r = ps->ref;
-      if (r == DAY_NA) continue;
       int s, e;
       if (start_int) {
         s = INTEGER(start_sexp)[i] == NA_INTEGER ? DAY_NA : INTEGER(start_sexp)[i];
@@ -344,7 +343,24 @@ SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
         double v = v_ed[i];
         e = ISNAN(v) || v >= 2e9 ? DAY_OPEN : v <= -2e9 ? DAY_NA + 1 : (int)floor(v);
       }
-      if (s == DAY_NA || !(s < e)) continue; /* an empty spell covers no day */
+      if (s == DAY_NA)
+        spr_error("addresses", i + 1, "Row %d of `addresses` has no start "
+                  "date; every spell needs one.", i + 1);
+      if (e < s) {
+        char ds[32], de[32];
+        format_day(s, ds, sizeof ds);
+        format_day(e, de, sizeof de);
+        spr_error("addresses", i + 1, "Row %d of `addresses` ends (%s) before "
+                  "it starts (%s).", i + 1, de, ds);
+      }
+      int q = index_find(&ix, &ak, i);
+      if (q < 0) {
+        unmatched++;
+        continue;
+      }
+      person_state *ps = &st[q];
+      int r = ps->ref;
+      if (r == DAY_NA || s == e) continue; /* an empty spell covers no day */
       if (s <= r && r < e) {
         int better;
         if (ps->ncov == 0) {
