@@ -59,7 +59,9 @@
 #' @param .regions `NULL`, a vector of all region ids that must appear, or a
 #'   data frame whose first column is the region id and whose other columns
 #'   (for instance `inhabitants`) are added to the result and can be used by
-#'   deriving statistics.
+#'   deriving statistics. A region layer (`read_regions()`, `as_regions()` or
+#'   an sf object) works too: its geometry is dropped and its id column
+#'   (when it has one) comes first.
 #' @param .weights `NULL`, the name of a column of `data`, or a numeric
 #'   vector with one non-negative weight per row.
 #' @return A data frame with the `by` columns, the other columns of a
@@ -247,6 +249,7 @@ check_weights <- function(data, weights, n, call) {
 
 check_regions <- function(regions, data, by, call) {
   if (is.null(regions)) return(NULL)
+  if (inherits(regions, "sf")) regions <- region_attributes(regions)
   if (is.data.frame(regions)) {
     if (ncol(regions) < 1) {
       stop_spreiding("A `.regions` data frame needs the region id as its first column.",
@@ -285,6 +288,19 @@ check_regions <- function(regions, data, by, call) {
   key <- data[[by[1]]]
   ids <- coerce_ids(ids, key, by[1], call)
   list(ids = ids, attributes = attrs)
+}
+
+# The attribute table of a region layer (read_regions(), as_regions() or
+# sf): the geometry dropped, the region id column (if known) first.
+region_attributes <- function(x) {
+  geometry <- attr(x, "sf_column")
+  id <- attr(x, "region_id")
+  out <- as.list(x)
+  out[geometry] <- NULL
+  if (!is.null(id) && id %in% names(out)) {
+    out <- c(out[id], out[setdiff(names(out), id)])
+  }
+  as.data.frame(out, stringsAsFactors = FALSE, optional = TRUE)
 }
 
 # Region ids in the type of the grouping column, so they can be matched and

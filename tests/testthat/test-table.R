@@ -313,3 +313,25 @@ test_that("long loops check for interrupts, and the session carries on", {
   setTimeLimit()
   expect_identical(region_table(d[1:6, ], "g", n = count())$n, c(2L, 2L, 2L))
 })
+
+test_that(".regions may be a region layer: geometry dropped, id first", {
+  sq <- function(x0) {
+    structure(list(list(matrix(c(x0, 0, x0 + 1, 0, x0 + 1, 1, x0, 1, x0, 0),
+                               ncol = 2, byrow = TRUE))),
+              class = c("XY", "MULTIPOLYGON", "sfg"))
+  }
+  geometry <- structure(list(sq(0), sq(1), sq(2)),
+                        class = c("sfc_MULTIPOLYGON", "sfc"))
+  layer <- structure(
+    list(inhabitants = c(100, 200, 300), code = c(12L, 10L, 11L),
+         geometry = geometry),
+    class = c("sf", "data.frame"), row.names = 1:3, sf_column = "geometry",
+    region_id = "code"
+  )
+  d <- data.frame(code = c(10L, 10L, 11L))
+  t <- region_table(d, "code", n = count(), per = ratio(inhabitants, n),
+                    .regions = layer)
+  expect_named(t, c("code", "inhabitants", "n", "per"))
+  expect_identical(t$code, c(12L, 10L, 11L))
+  expect_equal(t$per, c(NA, 100, 300))
+})
