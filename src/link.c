@@ -66,14 +66,6 @@ static inline int key_na(const keyset *k, int i) {
   return 0;
 }
 
-static inline uint64_t mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
 
 static inline uint64_t key_part(const keyset *k, int j, int i) {
   switch (k->type[j]) {
@@ -90,8 +82,8 @@ static inline uint64_t key_part(const keyset *k, int j, int i) {
 }
 
 static inline uint64_t key_hash(const keyset *k, int i) {
-  uint64_t h = mix64(key_part(k, 0, i));
-  if (k->ncol == 2) h = mix64(h ^ (key_part(k, 1, i) + 0x9e3779b97f4a7c15ULL));
+  uint64_t h = spr_mix64(key_part(k, 0, i));
+  if (k->ncol == 2) h = spr_mix64(h ^ (key_part(k, 1, i) + 0x9e3779b97f4a7c15ULL));
   return h;
 }
 

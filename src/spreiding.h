@@ -20,6 +20,16 @@
 /* The public API; found through PKG_CPPFLAGS = -I../inst/include. */
 #include <spreiding.h>
 
+/* A 64-bit finaliser (MurmurHash3's fmix64) for hash tables of keys. */
+static inline uint64_t spr_mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
 /* Rows between interrupt checks in loops over rows. */
 #define SPR_CHUNK 65536
 

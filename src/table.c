@@ -31,14 +31,6 @@
 
 /* ---- hashing unique values ------------------------------------------------ */
 
-static inline uint64_t mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
 
 /* Key of row i: returns 1 if the row is missing, else 0 and sets *key. */
 typedef int (*key_fn)(const void *ctx, int i, uint64_t *key);
@@ -66,7 +58,7 @@ static void hash_rows(int n, const void *ctx, key_fn key, int *id, uniques *u,
         any_na = 1;
         continue;
       }
-      size_t h = (size_t)(mix64(v) & (uint64_t)mask);
+      size_t h = (size_t)(spr_mix64(v) & (uint64_t)mask);
       while (slots[h] >= 0 && keys[slots[h]] != v) h = (h + 1) & (size_t)mask;
       if (slots[h] < 0) {
         if (k == cap) { /* grow: keys double, slots rebuilt at load <= 1/2 */
@@ -78,11 +70,11 @@ static void hash_rows(int n, const void *ctx, key_fn key, int *id, uniques *u,
           slots = (int *)R_alloc((size_t)2 * cap, sizeof(int));
           memset(slots, -1, (size_t)2 * cap * sizeof(int));
           for (int j = 0; j < k; j++) {
-            size_t g = (size_t)(mix64(keys[j]) & (uint64_t)mask);
+            size_t g = (size_t)(spr_mix64(keys[j]) & (uint64_t)mask);
             while (slots[g] >= 0) g = (g + 1) & (size_t)mask;
             slots[g] = j;
           }
-          h = (size_t)(mix64(v) & (uint64_t)mask);
+          h = (size_t)(spr_mix64(v) & (uint64_t)mask);
           while (slots[h] >= 0) h = (h + 1) & (size_t)mask;
         }
         keys[k] = v;
