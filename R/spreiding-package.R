@@ -14,7 +14,8 @@
 
 # Statistic calls in demo() are evaluated by region_table(), not by R.
 utils::globalVariables(c(
-  "count", "sum", "pct", "ratio", "students", "doctors", "gps", "inhabitants",
+  "count", "sum", "pct", "ratio", "rate", "students", "doctors", "gps",
+  "inhabitants", "became_doctor", "became_gp",
   "students_2000_2024", "doctors_2000_2024", "gps_2000_2010",
   "students_2000_2010", "doctors_2000_2010"
 ))

@@ -266,16 +266,23 @@ test_that("appendix 5 counts are appendix 1 + appendix 2 through region_table", 
   expect_identical(t$d5, t$d1 + t$d2)
 })
 
-test_that("the demo's inhabitants per student are whole numbers as published", {
-  tab <- suppressMessages(utils::capture.output(res <- demo()))
-  expect_identical(nrow(res), 90L)
-  expect_equal(res$inh_per_student,
+test_that("the demo runs the pipeline on shipped data only", {
+  out <- utils::capture.output(res <- suppressMessages(demo(scale = 0.1)))
+  pub <- res$published
+  expect_identical(nrow(pub), 90L)
+  expect_equal(pub$inh_per_student,
                mulder2025_pc2$inhabitants / mulder2025_pc2$students_2000_2024)
   # the news article: about 1 student per 200 inhabitants in the Randstad
   # (Leiden, 23) and 1 per 600-700 in the north (Stadskanaal, 95)
-  per <- round_half_away(res$inh_per_student)
-  expect_lt(per[res$pc2 == 23], 250)
-  expect_gt(per[res$pc2 == 95], 600)
+  per <- round_half_away(pub$inh_per_student)
+  expect_lt(per[pub$pc2 == 23], 250)
+  expect_gt(per[pub$pc2 == 95], 600)
+  # the synthetic table has every PC2 area, then the unknown origins
+  syn <- res$synthetic
+  expect_identical(syn$pc2, c(mulder2025_pc2$pc2, NA))
+  expect_identical(sum(syn$students), sum(res$linked$cohort == "2000-2010"))
+  rep <- linkage_report(res$linked)
+  expect_identical(rep$n[rep$status == "students"], nrow(res$linked))
 })
 
 test_that("round_half_away with many or very negative digits", {
