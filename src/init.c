@@ -14,11 +14,13 @@
 
 static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_api_version, 0),
+    CALLDEF(spr_c_crs_wkt, 2),
     CALLDEF(spr_c_gdal_version, 0),
     CALLDEF(spr_c_group, 1),
     CALLDEF(spr_c_group_order, 2),
     CALLDEF(spr_c_group_remap, 3),
     CALLDEF(spr_c_origin, 9),
+    CALLDEF(spr_c_read_regions, 4),
     CALLDEF(spr_c_reference_date, 2),
     CALLDEF(spr_c_register, 6),
     CALLDEF(spr_c_registry_add, 3),
@@ -27,6 +29,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_registry_remove, 2),
     CALLDEF(spr_c_round_half_away, 2),
     CALLDEF(spr_c_table, 6),
+    CALLDEF(spr_c_transform, 4),
     {NULL, NULL, 0}};
 
 void R_init_spreiding(DllInfo *dll) {
