@@ -170,21 +170,56 @@ static void index_build(person_index *ix, const keyset *k, const char *arg,
   }
 }
 
-/* Person (0-based) with the key of row i of `o`, or -1. */
-static inline int index_find(const person_index *ix, const keyset *o, int i) {
+/* Batched lookups. The pass over the events is bound by memory latency:
+ * each event touches a random index slot and a random person. Looking up a
+ * batch of rows in stages (compute the slots and prefetch them; read them
+ * and prefetch the persons' state) lets those cache misses overlap. */
+#define LOOKUP_BATCH 32
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* First slot to probe for row i of `o`, or -1 when it cannot match. */
+static inline int64_t index_start(const person_index *ix, const keyset *o,
+                                  int i) {
   if (ix->direct) {
     int v = o->iv[0][i];
     if (v == NA_INTEGER) return -1;
     int64_t h = (int64_t)v - ix->lo;
-    return h < 0 || h >= ix->size ? -1 : ix->slot[h];
+    return h < 0 || h >= ix->size ? -1 : h;
   }
+  if (key_na(o, i)) return -1;
+  return (int64_t)(key_hash(o, i) & ((uint64_t)ix->size - 1));
+}
+
+static inline int index_probe(const person_index *ix, const keyset *o, int i,
+                              int64_t h) {
+  if (ix->direct) return ix->slot[h];
   uint64_t mask = (uint64_t)ix->size - 1;
-  uint64_t h = key_hash(o, i) & mask;
   while (ix->slot[h] >= 0) {
     if (key_equal(ix->k, ix->slot[h], o, i)) return ix->slot[h];
-    h = (h + 1) & mask;
+    h = (int64_t)(((uint64_t)h + 1) & mask);
   }
   return -1;
+}
+
+/* q[k] = person of row from + k (or -1), k < to - from <= LOOKUP_BATCH;
+ * `state` (elements of `size` bytes per person) is prefetched for each. */
+static void index_find_batch(const person_index *ix, const keyset *o,
+                             int from, int to, int *q, const void *state,
+                             size_t size) {
+  int64_t h[LOOKUP_BATCH];
+  int n = to - from;
+  for (int k = 0; k < n; k++) {
+    h[k] = index_start(ix, o, from + k);
+    if (h[k] >= 0) PREFETCH(&ix->slot[h[k]]);
+  }
+  for (int k = 0; k < n; k++) {
+    q[k] = h[k] < 0 ? -1 : index_probe(ix, o, from + k, h[k]);
+    if (q[k] >= 0) PREFETCH((const char *)state + (size_t)q[k] * size);
+  }
 }
 
 /* ---- dates -------------------------------------------------------------------------- */
@@ -318,10 +353,16 @@ SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
   }
   spr_progress_add(&p, np);
 
-  int unmatched = 0;
+  int unmatched = 0, batch[LOOKUP_BATCH], batch_from = 0, batch_to = 0;
   for (int start = 0; start < na; start += SPR_CHUNK) {
     int stop = na - start > SPR_CHUNK ? start + SPR_CHUNK : na;
     for (int i = start; i < stop; i++) {
+      if (i >= batch_to) {
+        batch_from = i;
+        batch_to = stop - i > LOOKUP_BATCH ? i + LOOKUP_BATCH : stop;
+        index_find_batch(&ix, &ak, batch_from, batch_to, batch, st,
+                         sizeof(person_state));
+      }
       int s, e;
       if (start_int) {
         s = INTEGER(start_sexp)[i] == NA_INTEGER ? DAY_NA : INTEGER(start_sexp)[i];
@@ -345,7 +386,7 @@ SEXP spr_c_origin(SEXP pkeys_sexp, SEXP akeys_sexp, SEXP birth_sexp,
         spr_error("addresses", i + 1, "Row %d of `addresses` ends (%s) before "
                   "it starts (%s).", i + 1, de, ds);
       }
-      int q = index_find(&ix, &ak, i);
+      int q = batch[i - batch_from];
       if (q < 0) {
         unmatched++;
         continue;
@@ -467,15 +508,21 @@ SEXP spr_c_register(SEXP pkeys_sexp, SEXP rkeys_sexp, SEXP outcome_sexp,
       v_has[j][i] = FALSE;
     }
   }
-  int unmatched = 0;
+  int unmatched = 0, batch[LOOKUP_BATCH], batch_from = 0, batch_to = 0;
   for (int start = 0; start < nr; start += SPR_CHUNK) {
     int stop = nr - start > SPR_CHUNK ? start + SPR_CHUNK : nr;
     for (int i = start; i < stop; i++) {
+      if (i >= batch_to) {
+        batch_from = i;
+        batch_to = stop - i > LOOKUP_BATCH ? i + LOOKUP_BATCH : stop;
+        index_find_batch(&ix, &rk, batch_from, batch_to, batch, v_first[0],
+                         sizeof(double));
+      }
       int o = v_outcome[i];
       if (o == NA_INTEGER || o < 1 || o > k) continue;
       double d = date_at(date_sexp, i);
       if (!ISNAN(d) && !ISNAN(censor) && d > censor) continue;
-      int q = index_find(&ix, &rk, i);
+      int q = batch[i - batch_from];
       if (q < 0) {
         unmatched++;
         continue;
