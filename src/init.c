@@ -4,6 +4,8 @@
  * points, no dynamic lookup, then the registries and the C API.
  */
 #include "api.h"
+#include "crosswalk.h"
+#include "index.h"
 #include "link.h"
 #include "registry.h"
 #include "regions.h"
@@ -14,12 +16,19 @@
 
 static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_api_version, 0),
+    CALLDEF(spr_c_crosswalk, 5),
+    CALLDEF(spr_c_crs_equal, 2),
     CALLDEF(spr_c_crs_wkt, 2),
+    CALLDEF(spr_c_dissolve, 4),
     CALLDEF(spr_c_gdal_version, 0),
     CALLDEF(spr_c_group, 1),
     CALLDEF(spr_c_group_order, 2),
     CALLDEF(spr_c_group_remap, 3),
+    CALLDEF(spr_c_index_build, 3),
+    CALLDEF(spr_c_index_info, 1),
+    CALLDEF(spr_c_index_locate, 6),
     CALLDEF(spr_c_origin, 9),
+    CALLDEF(spr_c_point_coords, 1),
     CALLDEF(spr_c_read_regions, 4),
     CALLDEF(spr_c_reference_date, 2),
     CALLDEF(spr_c_register, 6),
