@@ -165,36 +165,51 @@ static int k_max(const spreiding_groups *p_grp, const spreiding_column *args,
   return SPREIDING_OK;
 }
 
-/* Successes and (weighted) trials per group of a 0/1 column. Returns
- * SPREIDING_ERROR naming the first row that is not 0/1. */
+/* Successes and (weighted) trials per group of a 0/1 column, in one pass
+ * that also checks the values. Returns SPREIDING_ERROR naming the first row
+ * that is not 0/1. */
+#define SUCCESS_LOOP(TYPE, IS_NA, FMT)                                       \
+  {                                                                          \
+    const TYPE *x = (const TYPE *)col->data;                                 \
+    int bad = -1;                                                            \
+    for (int start = 0; start < n && bad < 0; start += SPR_CHUNK) {          \
+      int end = n - start > SPR_CHUNK ? start + SPR_CHUNK : n;               \
+      for (int i = start; i < end; i++) {                                    \
+        if (IS_NA(x[i])) continue;                                           \
+        if (x[i] != 0 && x[i] != 1) {                                        \
+          bad = i;                                                           \
+          break;                                                             \
+        }                                                                    \
+        int g = v_group[i] - 1;                                              \
+        double wi = w == NULL ? 1 : w[i];                                    \
+        s[g] += wi * x[i];                                                   \
+        nobs[g] += wi;                                                       \
+      }                                                                      \
+      R_CheckUserInterrupt();                                                \
+    }                                                                        \
+    if (bad >= 0) {                                                          \
+      snprintf(err->message, sizeof err->message,                            \
+               "`%s` must be logical or 0/1, but row %d is " FMT, col->name, \
+               bad + 1, x[bad]);                                             \
+      err->row = bad + 1;                                                    \
+      err->arg = 1;                                                          \
+      return SPREIDING_ERROR;                                                \
+    }                                                                        \
+  }
+
+#define INT_NA(v) ((v) == NA_INTEGER)
+
 static int successes(const spreiding_groups *p_grp, const spreiding_column *col,
                      const double *w, double *s, double *nobs,
                      spreiding_error *err) {
-  int n = p_grp->n;
-  if (col->type == SPREIDING_INTEGER) {
-    const int *x = (const int *)col->data;
-    for (int i = 0; i < n; i++)
-      if (x[i] != NA_INTEGER && x[i] != 0 && x[i] != 1) {
-        snprintf(err->message, sizeof err->message,
-                 "`%s` must be logical or 0/1, but row %d is %d", col->name,
-                 i + 1, x[i]);
-        err->row = i + 1;
-        err->arg = 1;
-        return SPREIDING_ERROR;
-      }
-  } else {
-    const double *x = (const double *)col->data;
-    for (int i = 0; i < n; i++)
-      if (!ISNAN(x[i]) && x[i] != 0 && x[i] != 1) {
-        snprintf(err->message, sizeof err->message,
-                 "`%s` must be logical or 0/1, but row %d is %g", col->name,
-                 i + 1, x[i]);
-        err->row = i + 1;
-        err->arg = 1;
-        return SPREIDING_ERROR;
-      }
-  }
-  sums(p_grp, col, w, s, nobs);
+  int n = p_grp->n, ng = p_grp->ng;
+  const int *v_group = p_grp->group;
+  fill(s, ng, 0);
+  fill(nobs, ng, 0);
+  if (col->type == SPREIDING_INTEGER)
+    SUCCESS_LOOP(int, INT_NA, "%d")
+  else
+    SUCCESS_LOOP(double, ISNAN, "%g")
   return SPREIDING_OK;
 }
 

@@ -163,42 +163,77 @@ static int key_string(const void *ctx, int i, uint64_t *key) {
 }
 
 /* Dense ranks of values in [lo, hi] by direct addressing; NA -> k + 1. */
+/* Dense ranks of values in [lo, hi] by direct addressing; NA -> k + 1.
+ * With `size` non-NULL the first pass also counts each value's rows and
+ * notes its first row, so the caller needs no pass of its own for them:
+ * *size and *first then point to k (+1 for NA) counts and 1-based rows. */
 static int code_direct_int(int n, const int *x, int lo, int hi, int *codes,
-                           spr_progress *p) {
+                           spr_progress *p, int **size, int **first) {
   size_t range = (size_t)((int64_t)hi - lo + 1);
-  int *rank = (int *)R_alloc(range, sizeof(int));
-  memset(rank, 0, range * sizeof(int));
-  int any_na = 0;
+  int *count = (int *)R_alloc(range, sizeof(int));
+  int *row = size != NULL ? (int *)R_alloc(range, sizeof(int)) : NULL;
+  memset(count, 0, range * sizeof(int));
+  int n_na = 0, first_na = 0;
   for (int start = 0; start < n; start += SPR_CHUNK) {
     int end = n - start > SPR_CHUNK ? start + SPR_CHUNK : n;
-    for (int i = start; i < end; i++) {
-      if (x[i] == NA_INTEGER)
-        any_na = 1;
-      else
-        rank[x[i] - lo] = 1;
+    if (row == NULL) {
+      for (int i = start; i < end; i++) {
+        if (x[i] == NA_INTEGER)
+          n_na = 1;
+        else
+          count[x[i] - lo] = 1;
+      }
+    } else {
+      for (int i = start; i < end; i++) {
+        if (x[i] == NA_INTEGER) {
+          if (n_na++ == 0) first_na = i + 1;
+        } else if (count[x[i] - lo]++ == 0) {
+          row[x[i] - lo] = i + 1;
+        }
+      }
     }
     spr_progress_add(p, end - start);
   }
   int k = 0;
   for (size_t v = 0; v < range; v++)
-    if (rank[v]) rank[v] = ++k;
+    if (count[v]) k++;
+  if (size != NULL) {
+    *size = (int *)R_alloc((size_t)k + 1, sizeof(int));
+    *first = (int *)R_alloc((size_t)k + 1, sizeof(int));
+  }
+  /* count[] becomes the rank of each value */
+  int r = 0;
+  for (size_t v = 0; v < range; v++) {
+    if (!count[v]) continue;
+    if (size != NULL) {
+      (*size)[r] = count[v];
+      (*first)[r] = row[v];
+    }
+    count[v] = ++r;
+  }
+  if (size != NULL && n_na > 0) {
+    (*size)[k] = n_na;
+    (*first)[k] = first_na;
+  }
   for (int start = 0; start < n; start += SPR_CHUNK) {
     int end = n - start > SPR_CHUNK ? start + SPR_CHUNK : n;
     for (int i = start; i < end; i++)
-      codes[i] = x[i] == NA_INTEGER ? k + 1 : rank[x[i] - lo];
+      codes[i] = x[i] == NA_INTEGER ? k + 1 : count[x[i] - lo];
     spr_progress_add(p, end - start);
   }
-  return k + any_na;
+  return k + (n_na > 0);
 }
 
 static int direct_limit(int n) { return n > (1 << 20) ? 2 * n : (1 << 21); }
 
 /* Code column x (already checked: logical, integer, factor, double or
  * character, length n) into codes 1..k in sort order, NA last; returns k. */
-static int code_column(SEXP x, int n, int *codes, spr_progress *p) {
+static int code_column(SEXP x, int n, int *codes, spr_progress *p, int **size,
+                       int **first) {
+  if (size != NULL) *size = *first = NULL;
   switch (TYPEOF(x)) {
     case LGLSXP:
-      return code_direct_int(n, LOGICAL(x), 0, 1, codes, p);
+      return code_direct_int(n, LOGICAL(x), 0, 1, codes, p, size, first);
     case INTSXP: {
       const int *v = INTEGER(x);
       int lo = INT_MAX, hi = INT_MIN;
@@ -209,7 +244,7 @@ static int code_column(SEXP x, int n, int *codes, spr_progress *p) {
         }
       if (lo > hi) lo = hi = 0; /* all missing */
       if ((int64_t)hi - lo < direct_limit(n))
-        return code_direct_int(n, v, lo, hi, codes, p);
+        return code_direct_int(n, v, lo, hi, codes, p, size, first);
       uniques u;
       hash_rows(n, v, key_int, codes, &u, p);
       return ranks_from_ids(n, codes, &u, 0);
@@ -295,21 +330,28 @@ SEXP spr_c_group(SEXP cols_sexp) {
 
   SEXP group = PROTECT(Rf_allocVector(INTSXP, n)); nprot++;
   int *v_group = INTEGER(group);
-  int ng = code_column(VECTOR_ELT(cols_sexp, 0), n, v_group, &p);
+  int *sizes = NULL, *firsts = NULL;
+  int ng = code_column(VECTOR_ELT(cols_sexp, 0), n, v_group, &p,
+                       ncol == 1 ? &sizes : NULL, &firsts);
   if (ncol > 1) {
     int *codes = (int *)R_alloc((size_t)n, sizeof(int));
     for (int j = 1; j < ncol; j++) {
-      int k = code_column(VECTOR_ELT(cols_sexp, j), n, codes, &p);
+      int k = code_column(VECTOR_ELT(cols_sexp, j), n, codes, &p, NULL, NULL);
       ng = combine_codes(n, v_group, ng, codes, k, &p);
     }
   }
   SEXP size = PROTECT(Rf_allocVector(INTSXP, ng)); nprot++;
   SEXP first = PROTECT(Rf_allocVector(INTSXP, ng)); nprot++;
   int *v_size = INTEGER(size), *v_first = INTEGER(first);
-  memset(v_size, 0, (size_t)ng * sizeof(int));
-  for (int i = 0; i < n; i++) {
-    int g = v_group[i] - 1;
-    if (v_size[g]++ == 0) v_first[g] = i + 1;
+  if (sizes != NULL) { /* counted while coding */
+    memcpy(v_size, sizes, (size_t)ng * sizeof(int));
+    memcpy(v_first, firsts, (size_t)ng * sizeof(int));
+  } else {
+    memset(v_size, 0, (size_t)ng * sizeof(int));
+    for (int i = 0; i < n; i++) {
+      int g = v_group[i] - 1;
+      if (v_size[g]++ == 0) v_first[g] = i + 1;
+    }
   }
   spr_progress_done(&p);
 
