@@ -24,6 +24,11 @@
 #' `population_covered`; a message says how many there are. Silence it
 #' with [suppressMessages()] (its class is `spreiding_uncovered`).
 #'
+#' With `uncovered = "nearest"`, regions and people outside `to` are given
+#' to the nearest `to` region instead (see the argument). The attribute
+#' `"uncovered"` and the message still describe the coverage by `to`
+#' itself, so they list the same regions as with `"report"`.
+#'
 #' @section How it is computed:
 #' In C, with GEOS: candidate pairs come from a sweep over the regions'
 #' bounding boxes, and prepared-geometry tests settle most of them: a
@@ -67,6 +72,33 @@
 #' @param population_count Name of the count column of `population`
 #'   (non-negative numbers, no `NA`); `NULL` counts every point as one
 #'   person.
+#' @param uncovered What to do with what `to` does not cover.
+#'   `"report"` (the default): only report it (see Coverage): a `from`
+#'   region that overlaps no `to` region gets one row with `to_id = NA`,
+#'   and people outside every `to` region are left out of the population
+#'   shares. `"nearest"`: give it to the nearest `to` region, where the
+#'   distance is GEOS's (the smallest distance between the two geometries;
+#'   on a tie, the first `to` region in row order):
+#'   * a `from` region that overlaps no `to` region goes wholly to the `to`
+#'     region nearest to it: one row with `area_share = 1` and, for
+#'     `weight = "population"`, `population_share = 1` (`NA` when it holds
+#'     no people; its people all go there too). A region with an empty
+#'     geometry has no nearest region and keeps its `NA` row.
+#'   * with `weight = "population"`, each point that lies in a `from` region
+#'     but in no `to` region goes to the `to` region nearest to the point,
+#'     so the population shares of each `from` region with people sum to 1
+#'     (when `to` regions do not overlap).
+#'   * the area shares of a region that `to` covers only partly are not
+#'     changed: the part outside every `to` region stays unassigned, and its
+#'     area shares sum to less than 1.
+#'
+#'   Use it when every count must arrive in some `to` region although the
+#'   outlines differ a little, such as PC4 postcode areas moved to the
+#'   coarse outline of the AZW regions: PC4 6462 lies mostly outside that
+#'   outline (its people, placed at one point inside the area, fall
+#'   outside), and `"nearest"` gives them to Zuid-Limburg, as the derived
+#'   table `pc4_to_azw2023.csv` of the project's test data does, so the
+#'   PC4 population summed through the crosswalk equals the national total.
 #' @return A data frame with one row per overlapping pair, sorted by the
 #'   row of `from` and then of `to`: `from_id`, `to_id` (of the types of the
 #'   layers' id columns, or integer row numbers), `area_share` and, for
@@ -95,9 +127,12 @@
 #' )
 #' cw_pop[!is.na(cw_pop$population_share), ]
 region_crosswalk <- function(from, to, weight = c("area", "population"),
-                             population = NULL, population_count = "n") {
+                             population = NULL, population_count = "n",
+                             uncovered = c("report", "nearest")) {
   call <- sys.call()
   weight <- arg_choice(weight, c("area", "population"), "weight", call)
+  uncovered <- arg_choice(uncovered, c("report", "nearest"), "uncovered",
+                          call)
   from_layer <- polygon_layer(from, "from", call)
   to_layer <- polygon_layer(to, "to", call)
   check_same_crs(from_layer$crs, to_layer$crs, "from", "to", call)
@@ -122,20 +157,65 @@ region_crosswalk <- function(from, to, weight = c("area", "population"),
     call
   )
   n_from <- length(from_layer$geometry)
+  n_to <- length(to_layer$geometry)
   pair_from <- res$from
   pair_to <- res$to
   area_share <- res$area / res$from_area[pair_from]
+  # Coverage by `to` itself (the "uncovered" attribute), before any region
+  # or point is given to its nearest `to` region.
+  area_covered <- numeric(n_from)
+  if (length(pair_from) > 0) {
+    by_from <- rowsum(area_share, pair_from)
+    area_covered[as.integer(rownames(by_from))] <- by_from[, 1]
+  }
+
+  # uncovered = "nearest": a region that overlaps no `to` region goes
+  # wholly to the nearest one (NA for an empty region).
+  nearest <- rep(NA_integer_, n_from)
+  if (uncovered == "nearest") {
+    lonely <- setdiff(seq_len(n_from), pair_from)
+    if (length(lonely) > 0 && n_to > 0) {
+      nearest[lonely] <- with_call(
+        .Call(C_spr_c_crosswalk, from_layer$geometry[lonely],
+              to_layer$geometry,
+              paste0("region ", from_layer$label[lonely], " (row ", lonely,
+                     " of `from`)"),
+              to_layer$label, 3L),
+        call
+      )
+    }
+    moved <- which(!is.na(nearest))
+    pair_from <- c(pair_from, moved)
+    pair_to <- c(pair_to, nearest[moved])
+    area_share <- c(area_share, rep(1, length(moved)))
+  }
 
   if (!is.null(counts)) {
     # Row numbers: locate_points() reports rows for an sfc without ids.
     at_from <- with_call(locate_points(population, from_layer$sfc), call)
     at_to <- with_call(locate_points(population, to_layer$sfc), call)
-    pop <- population_pairs(counts, at_from, at_to, n_from,
-                            length(to_layer$geometry))
+    total <- numeric(n_from)
+    inside <- !is.na(at_from)
+    if (any(inside)) {
+      by_from <- rowsum(counts[inside], at_from[inside])
+      total[as.integer(rownames(by_from))] <- by_from[, 1]
+    }
+    in_to <- numeric(n_from)
+    both <- inside & !is.na(at_to)
+    if (any(both)) {
+      by_from <- rowsum(counts[both], at_from[both])
+      in_to[as.integer(rownames(by_from))] <- by_from[, 1]
+    }
+    population_covered <- ifelse(total == 0, NA_real_, in_to / total)
+    if (uncovered == "nearest") {
+      at_to <- nearest_points(population, at_from, at_to, nearest, to_layer,
+                              call)
+    }
+    pop <- population_pairs(counts, at_from, at_to, n_from, n_to)
     # Pairs found by points only join the area pairs with area share 0
     # (possible where regions of a layer overlap: a point goes to one).
-    key_area <- pair_key(pair_from, pair_to, length(to_layer$geometry))
-    key_pop <- pair_key(pop$from, pop$to, length(to_layer$geometry))
+    key_area <- pair_key(pair_from, pair_to, n_to)
+    key_pop <- pair_key(pop$from, pop$to, n_to)
     extra <- !is.na(pop$to) & !key_pop %in% key_area
     pair_from <- c(pair_from, pop$from[extra])
     pair_to <- c(pair_to, pop$to[extra])
@@ -159,30 +239,32 @@ region_crosswalk <- function(from, to, weight = c("area", "population"),
     to_id = to_layer$id[pair_to[o]],
     area_share = area_share[o]
   )
-  # Every row of `from` is in pair_from now, so rowsum's sorted groups are
-  # the rows 1, ..., n_from.
-  area_covered <- as.vector(rowsum(area_share, pair_from))
   short <- area_covered < 1 - 1e-9
-  uncovered <- data.frame(from_id = from_layer$id, area_covered = area_covered)
+  uncovered_df <- data.frame(from_id = from_layer$id,
+                             area_covered = area_covered)
   if (!is.null(counts)) {
     population_share <- c(population_share,
                           ifelse(pop$total[lonely] == 0, NA_real_, 0))
     out$population_share <- population_share[o]
-    population_covered <- as.vector(rowsum(population_share, pair_from))
-    uncovered$population_covered <- population_covered
+    uncovered_df$population_covered <- population_covered
     short <- short | (!is.na(population_covered) &
                         population_covered < 1 - 1e-9)
   }
-  uncovered <- uncovered[short, , drop = FALSE]
-  rownames(uncovered) <- NULL
-  attr(out, "uncovered") <- uncovered
-  if (nrow(uncovered) > 0) {
-    none <- sum(uncovered$area_covered == 0)
+  uncovered_df <- uncovered_df[short, , drop = FALSE]
+  rownames(uncovered_df) <- NULL
+  attr(out, "uncovered") <- uncovered_df
+  if (nrow(uncovered_df) > 0) {
+    none <- sum(uncovered_df$area_covered == 0)
+    n_near <- sum(!is.na(nearest))
     msg <- paste0(
-      nrow(uncovered), " of ", n_from, " `from` region",
-      if (n_from != 1) "s", " ", if (nrow(uncovered) == 1) "is" else "are",
+      nrow(uncovered_df), " of ", n_from, " `from` region",
+      if (n_from != 1) "s", " ", if (nrow(uncovered_df) == 1) "is" else "are",
       " not fully covered by `to`",
       if (none > 0) paste0(" (", none, " not at all)"),
+      if (n_near > 0) {
+        paste0("; ", n_near, " with no overlap ", if (n_near == 1) "was"
+               else "were", " given to the nearest `to` region")
+      },
       "; see attr(<crosswalk>, \"uncovered\")."
     )
     message(structure(
@@ -391,6 +473,34 @@ population_counts <- function(population, count, call) {
                    arg = "population", row = row, call = call)
   }
   as.double(counts)
+}
+
+# For uncovered = "nearest": the `to` row of each point, after moving the
+# points of a region given wholly to its nearest `to` region (`nearest`,
+# one per `from` row) there, and each other point located in `from` but in
+# no `to` region to the `to` region nearest to the point.
+nearest_points <- function(population, at_from, at_to, nearest, to_layer,
+                           call) {
+  whole <- !is.na(at_from) & !is.na(nearest[at_from])
+  at_to[whole] <- nearest[at_from[whole]]
+  out <- which(!is.na(at_from) & is.na(at_to))
+  if (length(out) == 0 || length(to_layer$geometry) == 0) return(at_to)
+  pts <- index_points(population, "x", "y", NULL, call)
+  x <- pts$x[out]
+  y <- pts$y[out]
+  if (!is.null(pts$crs) && !is.na(to_layer$crs) &&
+      !identical(pts$crs, to_layer$crs)) {
+    xy <- with_call(transform_xy(x, y, pts$crs, to_layer$crs), call)
+    x <- xy[[1]]
+    y <- xy[[2]]
+  }
+  at_to[out] <- with_call(
+    .Call(C_spr_c_crosswalk, Map(c, x, y), to_layer$geometry,
+          paste0("the point in row ", out, " of `population`"),
+          to_layer$label, 3L),
+    call
+  )
+  at_to
 }
 
 pair_key <- function(from, to, n_to) {

@@ -66,6 +66,17 @@
  * raise one R error naming the region (its id and 1-based row) with GEOS's
  * text.
  *
+ * region_crosswalk(uncovered = "nearest") asks spr_c_crosswalk() with
+ * method 3 for the nearest `to` region of a few `from` regions (those that
+ * overlap none) and of points (people outside every `to` region): each
+ * element of `from` is then a MULTIPOLYGON or a numeric c(x, y) point (its
+ * label a phrase naming it in errors, such as "the point in row 5 of
+ * `population`"), and
+ * the answer is an integer vector, the 1-based row of the `to` region at
+ * the smallest GEOSDistance_r (ties: the first row; NA for an empty `from`
+ * region or when every `to` region is empty). A `to` region whose bounding
+ * box is farther than the best distance so far is skipped unmeasured.
+ *
  * Public: spr_c_crosswalk(), spr_c_dissolve() and spr_c_crs_equal(), the
  * .Call entries declared in crosswalk.h (registered in init.c, called from
  * R/crosswalk.R).
@@ -92,7 +103,7 @@
 
 /* How region_crosswalk() cuts areas (the `method` argument of
  * spr_c_crosswalk(); tests compare the two). */
-enum { CUT_TRIANGLES = 1, CUT_OVERLAY = 2 };
+enum { CUT_TRIANGLES = 1, CUT_OVERLAY = 2, NEAREST = 3 };
 
 /* A triangle of a triangulated region: corners, then bounding box. */
 typedef struct {
@@ -865,12 +876,99 @@ static void build_layers(SEXP xp, session *s, const layers *l, SEXP from_label,
   }
 }
 
+/* Distance from box a to box b (0 when they meet). */
+static double box_distance(const double *a, const double *b) {
+  double dx = fmax(0, fmax(a[0] - b[2], b[0] - a[2]));
+  double dy = fmax(0, fmax(a[1] - b[3], b[1] - a[3]));
+  return sqrt(dx * dx + dy * dy);
+}
+
+/* method 3: the nearest `to` row of each `from` element (a MULTIPOLYGON or
+ * a c(x, y) point); see the comment at the top. */
+static SEXP nearest_to(SEXP from_sexp, SEXP to_sexp, SEXP from_label_sexp,
+                       SEXP to_label_sexp) {
+  int nf = Rf_length(from_sexp), nt = Rf_length(to_sexp);
+  const layers l = {from_sexp, to_sexp, nf};
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, nf));
+  int *v_out = INTEGER(out);
+  session *s;
+  SEXP xp = PROTECT(session_open(nf + nt, &s));
+  double *box = (double *)R_alloc(4 * ((size_t)nf + nt) + 1, sizeof(double));
+  char why[768];
+  for (int k = 0; k < nf + nt; k++) {
+    SEXP g = region_of(&l, k);
+    double *b = box + 4 * k;
+    if (k < nf && TYPEOF(g) == REALSXP && Rf_length(g) == 2) {
+      double x = REAL(g)[0], y = REAL(g)[1];
+      if (!R_FINITE(x) || !R_FINITE(y)) {
+        session_fail(xp, "population", 0,
+                     "The coordinates of %s are not finite.",
+                     label_of(from_label_sexp, k));
+      }
+      b[0] = b[2] = x;
+      b[1] = b[3] = y;
+      s->geom[k] = GEOSGeom_createPointFromXY_r(s->ctx, x, y);
+      if (s->geom[k] == NULL) {
+        session_fail(xp, "population", 0, "GEOS refuses %s: %s",
+                     label_of(from_label_sexp, k), s->msg);
+      }
+    } else {
+      s->geom[k] = build_region(s, g, b, why, sizeof why);
+      if (s->geom[k] == NULL && k < nf) {
+        session_fail(xp, "from", 0, "The geometry of %s %s.",
+                     label_of(from_label_sexp, k), why);
+      }
+      if (s->geom[k] == NULL) {
+        session_fail(xp, slot_arg(&l, k), slot_row(&l, k),
+                     "Region %s (row %d of `%s`) %s.",
+                     slot_label(&l, from_label_sexp, to_label_sexp, k),
+                     slot_row(&l, k), slot_arg(&l, k), why);
+      }
+    }
+    if ((k + 1) % 1024 == 0) R_CheckUserInterrupt();
+  }
+  for (int i = 0; i < nf; i++) {
+    if (i % PAIR_CHUNK == PAIR_CHUNK - 1) R_CheckUserInterrupt();
+    const double *bi = box + 4 * i;
+    double best = R_PosInf;
+    int at = NA_INTEGER;
+    if (bi[0] <= bi[2]) { /* not empty */
+      for (int j = 0; j < nt; j++) {
+        const double *bj = box + 4 * (nf + j);
+        if (bj[0] > bj[2] || box_distance(bi, bj) > best) continue;
+        double d;
+        if (!GEOSDistance_r(s->ctx, s->geom[i], s->geom[nf + j], &d)) {
+          session_fail(xp, "to", j + 1,
+                       "GEOS could not measure the distance from %s to "
+                       "region %s (row %d of `to`): %s",
+                       label_of(from_label_sexp, i),
+                       label_of(to_label_sexp, j), j + 1, s->msg);
+        }
+        if (d < best) {
+          best = d;
+          at = j + 1;
+        }
+      }
+    }
+    v_out[i] = at;
+  }
+  session_close(xp);
+  UNPROTECT(2);
+  return out;
+}
+
 SEXP spr_c_crosswalk(SEXP from_sexp, SEXP to_sexp, SEXP from_label_sexp,
                      SEXP to_label_sexp, SEXP method_sexp) {
   int nprot = 0;
   check_layer(from_sexp, from_label_sexp, "from");
   check_layer(to_sexp, to_label_sexp, "to");
   int method = Rf_asInteger(method_sexp);
+  if (method == NEAREST) {
+    if ((double)Rf_length(from_sexp) + Rf_length(to_sexp) >= INT_MAX) {
+      SPR_INTERNAL("too many regions");
+    }
+    return nearest_to(from_sexp, to_sexp, from_label_sexp, to_label_sexp);
+  }
   if (method != CUT_TRIANGLES && method != CUT_OVERLAY) {
     SPR_INTERNAL("unknown method %d", method);
   }

@@ -11,7 +11,9 @@
  *      from_area = <double, one per `from` region>).
  * The label vectors (character, one per region) only name regions in
  * errors. method: 1 cuts straddling pairs by triangles (the default), 2 by
- * GEOS overlay (for tests and benchmarks). */
+ * GEOS overlay (for tests and benchmarks); 3 instead returns, for each
+ * element of `from` (a region or a c(x, y) point), the 1-based row of the
+ * nearest `to` region, or NA (region_crosswalk(uncovered = "nearest")). */
 SEXP spr_c_crosswalk(SEXP from_sexp, SEXP to_sexp, SEXP from_label_sexp,
                      SEXP to_label_sexp, SEXP method_sexp);
 

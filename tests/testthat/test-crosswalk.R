@@ -1,8 +1,9 @@
 # Crosswalks and dissolving: hand-made squares with overlap areas worked
 # out below, the two ways of cutting areas against each other, sf on the
 # real PC4 and AZW layers, PC4 population moved to AZW regions through
-# population shares, PC4 dissolved into PC2 against the sum of its areas
-# and against sf::st_union(), and bad input.
+# population shares (with uncovered = "nearest": all of them, as the
+# derived pc4_to_azw2023.csv table has it), PC4 dissolved into PC2 against
+# the sum of its areas and against sf::st_union(), and bad input.
 
 # ---- helpers -----------------------------------------------------------------
 
@@ -226,6 +227,89 @@ test_that("population shares count the points in both regions", {
   )
 })
 
+test_that("uncovered = \"nearest\" gives what `to` misses to the nearest region", {
+  # `to`: two squares far apart, X [0,2]x[0,2] and Y [10,12]x[0,2].
+  # `from`:
+  #   a [1,9]x[0,1]    area 8; a & X = [1,2]x[0,1], area 1; the rest lies
+  #                    outside `to` (partly covered)
+  #   b [7,8]x[-4,-3]  overlaps nothing; distance to X sqrt(5^2 + 3^2),
+  #                    to Y sqrt(2^2 + 3^2): nearest Y
+  #   c [5.5,6.5]x[5,6] overlaps nothing; distance 3.5 in x and 3 in y to
+  #                    both squares: a tie, so X (the first row)
+  #   e               empty: no nearest region
+  to <- layer(c("X", "Y"), list(list(list(rect(0, 0, 2, 2))),
+                                list(list(rect(10, 0, 12, 2)))))
+  from <- layer(c("a", "b", "c", "e"), list(
+    list(list(rect(1, 0, 9, 1))),
+    list(list(rect(7, -4, 8, -3))),
+    list(list(rect(5.5, 5, 6.5, 6))),
+    list()
+  ))
+  # People: in a, 10 in X at (1.5, 0.5), 20 outside `to` at (3, 0.5)
+  # (nearest X, 1 away, Y 7), 30 outside at (8.5, 0.5) (nearest Y, 1.5
+  # away, X 6.5); 5 in b; 70 outside `from`.
+  people <- data.frame(x = c(1.5, 3, 8.5, 7.5, 20),
+                       y = c(0.5, 0.5, 0.5, -3.5, 20),
+                       n = c(10, 20, 30, 5, 70))
+
+  # "report": a keeps 1/8 of its area and 10 of its 60 people in X; b, c
+  # and e get a row with to_id NA.
+  expect_message(
+    rep <- region_crosswalk(from, to, weight = "population",
+                            population = people),
+    "4 of 4 `from` regions are not fully covered by `to` \\(3 not at all\\);",
+    class = "spreiding_uncovered"
+  )
+  expect_identical(rep$from_id, c("a", "b", "c", "e"))
+  expect_identical(rep$to_id, c("X", NA, NA, NA))
+  expect_equal(rep$area_share, c(1 / 8, 0, 0, 0))
+  expect_equal(rep$population_share, c(10 / 60, 0, NA, NA))
+
+  # "nearest": b goes wholly to Y, c to X (the tie); a keeps its area
+  # shares (7/8 stays unassigned) and its people outside `to` go to the
+  # nearest square: 10 + 20 to X, 30 to Y (a pair with no common area).
+  expect_message(
+    near <- region_crosswalk(from, to, weight = "population",
+                             population = people, uncovered = "nearest"),
+    paste0("4 of 4 `from` regions are not fully covered by `to` \\(3 not ",
+           "at all\\); 2 with no overlap were given to the nearest `to` ",
+           "region;"),
+    class = "spreiding_uncovered"
+  )
+  expect_identical(near$from_id, c("a", "a", "b", "c", "e"))
+  expect_identical(near$to_id, c("X", "Y", "Y", "X", NA))
+  expect_equal(near$area_share, c(1 / 8, 0, 1, 1, 0))
+  expect_equal(near$population_share, c(30 / 60, 30 / 60, 1, NA, NA))
+  # The attribute describes the coverage by `to` itself, as with "report".
+  expect_identical(attr(near, "uncovered"), attr(rep, "uncovered"))
+  un <- attr(near, "uncovered")
+  expect_identical(un$from_id, c("a", "b", "c", "e"))
+  expect_equal(un$area_covered, c(1 / 8, 0, 0, 0))
+  expect_equal(un$population_covered, c(10 / 60, 0, NA, NA))
+
+  # By area only.
+  area <- suppressMessages(region_crosswalk(from, to, uncovered = "nearest"))
+  expect_named(area, c("from_id", "to_id", "area_share"))
+  expect_identical(area$from_id, c("a", "b", "c", "e"))
+  expect_identical(area$to_id, c("X", "Y", "X", NA))
+  expect_equal(area$area_share, c(1 / 8, 1, 1, 0))
+  # "report" is the default.
+  expect_identical(suppressMessages(region_crosswalk(from, to)),
+                   suppressMessages(region_crosswalk(from, to,
+                                                     uncovered = "report")))
+
+  # sf points in another CRS are transformed before measuring distances.
+  skip_if_not_installed("sf")
+  pts <- sf::st_transform(
+    sf::st_as_sf(people, coords = c("x", "y"), crs = 28992), 4326
+  )
+  near_sf <- suppressMessages(region_crosswalk(
+    from, to, weight = "population", population = pts, uncovered = "nearest"
+  ))
+  expect_identical(near_sf$to_id, near$to_id)
+  expect_equal(near_sf$population_share, near$population_share)
+})
+
 test_that("empty regions get a row; sf POLYGON layers are taken", {
   sq <- squares()
   from <- layer(c("e", "a"), list(list(), list(list(rect(0, 0, 1, 1)))))
@@ -333,6 +417,47 @@ test_that("PC4 population moved to AZW by population shares adds up", {
   expect_equal(nrow(moved), 28)
 })
 
+test_that("uncovered = \"nearest\" moves all PC4 people to AZW regions", {
+  skip_if_not_installed("sf")
+  d <- pc4_azw()
+  table <- utils::read.csv(shared_data_path("nl", "pc4_to_azw2023.csv"))
+  old <- suppressMessages(sf::sf_use_s2(FALSE))
+  on.exit(suppressMessages(sf::sf_use_s2(old)), add = TRUE)
+  pc4 <- sf::st_as_sf(d$pc4)
+  points <- suppressWarnings(
+    sf::st_point_on_surface(pc4[!sf::st_is_empty(pc4),
+                                c("postcode", "inwoners")])
+  )
+  points$inwoners[is.na(points$inwoners)] <- 0
+  cw <- suppressMessages(region_crosswalk(
+    d$pc4, d$azw, weight = "population", population = points,
+    population_count = "inwoners", uncovered = "nearest"
+  ))
+  inwoners <- d$pc4$inwoners[match(cw$from_id, d$pc4$postcode)]
+  into <- !is.na(cw$to_id)
+  moved <- rowsum(inwoners[into] * cw$population_share[into], cw$to_id[into],
+                  na.rm = TRUE)
+  expect_equal(nrow(moved), 28)
+  expect_equal(sum(moved), 17472870, tolerance = 1e-9)
+  # The population shares of every PC4 area with people sum to 1.
+  total <- tapply(cw$population_share, cw$from_id, sum)
+  expect_true(all(abs(total[!is.na(total)] - 1) < 1e-9))
+  # 6462 (its point outside the coarse AZW outline) goes where the derived
+  # table puts it; 5028 has an empty geometry and keeps its NA row.
+  row <- cw[cw$from_id == 6462, ]
+  expect_identical(row$to_id, table$azw_code[table$postcode == 6462])
+  expect_equal(row$population_share, 1)
+  expect_identical(cw$to_id[cw$from_id == 5028], NA_character_)
+  # Area shares of partly covered areas are not renormalised: the
+  # attribute is the same as with "report".
+  rep <- suppressMessages(region_crosswalk(
+    d$pc4, d$azw, weight = "population", population = points,
+    population_count = "inwoners"
+  ))
+  expect_identical(attr(cw, "uncovered"), attr(rep, "uncovered"))
+  expect_identical(cw$area_share[into], rep$area_share[!is.na(rep$to_id)])
+})
+
 # ---- dissolve_regions() ------------------------------------------------------
 
 test_that("dissolve_regions() unions squares into groups", {
@@ -424,6 +549,14 @@ test_that("bad input gives errors that name the argument", {
     region_crosswalk(sq$from, sq$to, weight = "population",
                      population = list(x = 0, y = 0, n = 1))
     region_crosswalk(bowtie, sq$to)
+  })
+})
+
+test_that("a bad `uncovered` names the argument", {
+  sq <- squares()
+  expect_snapshot(error = TRUE, {
+    region_crosswalk(sq$from, sq$to, uncovered = "drop")
+    region_crosswalk(sq$from, sq$to, uncovered = NA)
   })
 })
 
