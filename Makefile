@@ -68,6 +68,7 @@ bench:
 	$(MAKE) install
 	@set -e; found=0; \
 	for f in bench/*.R; do \
+	  [ "$$f" = bench/common.R ] && continue; \
 	  [ -f "$$f" ] || continue; found=1; \
 	  echo "== $$f"; \
 	  $(RSCRIPT) "$$f"; \

@@ -70,6 +70,8 @@ script_path <- local({
   }
 })
 
+source(file.path(dirname(script_path), "common.R"))
+
 seed <- 20240229L
 age <- 16L
 outcomes <- c(doctor = "arts", gp = "huisarts")
@@ -330,20 +332,7 @@ runners <- list(
 # Memory of this process (Linux)
 # ---------------------------------------------------------------------------
 
-proc_bytes <- function(field) {
-  if (!file.exists("/proc/self/status")) return(NA_real_)
-  status <- readLines("/proc/self/status")
-  line <- grep(paste0("^", field, ":"), status, value = TRUE)
-  if (!length(line)) return(NA_real_)
-  as.numeric(gsub("[^0-9]", "", line)) * 1024
-}
 
-reset_peak <- function() {
-  tryCatch({
-    cat("5\n", file = "/proc/self/clear_refs")
-    TRUE
-  }, error = function(e) FALSE, warning = function(w) FALSE)
-}
 
 # ---------------------------------------------------------------------------
 # Child processes
@@ -625,20 +614,6 @@ reset_ok <- all(unlist(lapply(children, function(t) lapply(t, `[[`, "reset"))))
 n_rounds <- max(1L, as.integer(Sys.getenv("BENCH_ROUNDS", "3")))
 min_iter <- as.integer(ceiling(3 / n_rounds))
 
-mark_fallback <- function(f, iterations) {
-  prof <- tempfile()
-  utils::Rprofmem(prof, threshold = 0)
-  invisible(f(d))
-  utils::Rprofmem(NULL)
-  lines <- readLines(prof)
-  unlink(prof)
-  bytes <- as.numeric(sub("^([0-9]+) ?:.*$", "\\1",
-                          grep("^[0-9]+ ?:", lines, value = TRUE)))
-  times <- vapply(seq_len(iterations), function(i) {
-    system.time(f(d), gcFirst = FALSE)[["elapsed"]]
-  }, 0)
-  list(time = times, mem_alloc = sum(bytes))
-}
 
 mark_round <- function(task, tools) {
   if (has_bench) {
@@ -653,15 +628,10 @@ mark_round <- function(task, tools) {
     }), tools)
   } else {
     lapply(stats::setNames(runners[[task]][tools], tools), mark_fallback,
-           iterations = min_iter)
+           iterations = min_iter, d)
   }
 }
 
-load_average <- function() {
-  if (!file.exists("/proc/loadavg")) return("n/a")
-  paste(strsplit(readLines("/proc/loadavg", warn = FALSE)[1L], " ")[[1L]][1:3],
-        collapse = " ")
-}
 
 load_before <- load_average()
 timing <- lapply(stats::setNames(names(runners), names(runners)), function(task) {
@@ -691,13 +661,6 @@ timing_how <- sprintf(
 
 # --- Report -------------------------------------------------------------------
 
-fmt_time <- function(s) {
-  ifelse(is.na(s), "n/a",
-         ifelse(s >= 1, sprintf("%.2f s", s), sprintf("%.0f ms", s * 1e3)))
-}
-fmt_mb <- function(b) ifelse(is.na(b), "n/a", sprintf("%.1f MB", b / 1e6))
-fmt_n <- function(n) format(n, big.mark = ",", scientific = FALSE)
-fmt_gb <- function(b) ifelse(is.na(b), "n/a", sprintf("%.2f GB", b / 1e9))
 
 print_table <- function(x) {
   old <- options(width = 200)

@@ -57,6 +57,7 @@ script_dir <- local({
   }
 })
 repo_root <- dirname(script_dir)
+source(file.path(script_dir, "common.R"))
 
 find_population_csv <- function() {
   env <- Sys.getenv("SPREIDING_SHARED_DATA", "")
@@ -287,23 +288,18 @@ agree(results$spreiding, results$collapse, "spreiding::region_table()",
 # Memory: peak RSS growth over one call (Linux; includes malloc'd scratch)
 # ---------------------------------------------------------------------------
 
-proc_kb <- function(field) {
-  status <- readLines("/proc/self/status")
-  line <- grep(paste0("^", field, ":"), status, value = TRUE)
-  as.numeric(gsub("[^0-9]", "", line)) * 1024
-}
 
 peak_rss_growth <- function(f) {
   if (!file.exists("/proc/self/clear_refs")) return(NA_real_)
   invisible(gc())
-  base <- proc_kb("VmRSS")
+  base <- proc_bytes("VmRSS")
   reset <- tryCatch({
     cat("5\n", file = "/proc/self/clear_refs")
     TRUE
   }, error = function(e) FALSE, warning = function(w) FALSE)
   if (!reset) return(NA_real_)
   invisible(f())
-  max(proc_kb("VmHWM") - base, 0)
+  max(proc_bytes("VmHWM") - base, 0)
 }
 
 peak_rss <- vapply(runners, peak_rss_growth, 0)
@@ -319,20 +315,6 @@ n_rounds <- max(1L, as.integer(Sys.getenv("BENCH_ROUNDS", "3")))
 
 # Without bench: system.time() per iteration, and Rprofmem's byte count of
 # one call (what bench::mark's mem_alloc reports too).
-mark_fallback <- function(f, iterations = 5L) {
-  prof <- tempfile()
-  utils::Rprofmem(prof, threshold = 0)
-  invisible(f())
-  utils::Rprofmem(NULL)
-  lines <- readLines(prof)
-  unlink(prof)
-  bytes <- as.numeric(sub("^([0-9]+) ?:.*$", "\\1",
-                          grep("^[0-9]+ ?:", lines, value = TRUE)))
-  times <- vapply(seq_len(iterations), function(i) {
-    system.time(f(), gcFirst = FALSE)[["elapsed"]]
-  }, 0)
-  list(time = times, mem_alloc = sum(bytes))
-}
 
 mark_round <- function(tools) {
   if (has_bench) {
@@ -349,11 +331,6 @@ mark_round <- function(tools) {
   }
 }
 
-load_average <- function() {
-  if (!file.exists("/proc/loadavg")) return("n/a")
-  paste(strsplit(readLines("/proc/loadavg", warn = FALSE)[1L], " ")[[1L]][1:3],
-        collapse = " ")
-}
 
 load_before <- load_average()
 rounds <- lapply(seq_len(n_rounds), function(r) {
@@ -383,10 +360,6 @@ timing_how <- sprintf(
 # Report
 # ---------------------------------------------------------------------------
 
-fmt_time <- function(s) {
-  ifelse(s >= 1, sprintf("%.2f s", s), sprintf("%.0f ms", s * 1e3))
-}
-fmt_mb <- function(b) ifelse(is.na(b), "n/a", sprintf("%.1f MB", b / 1e6))
 
 threads <- c(
   spreiding = "-",

@@ -79,6 +79,7 @@ script_path <- local({
   }
 })
 repo_root <- dirname(dirname(script_path))
+source(file.path(dirname(script_path), "common.R"))
 
 seed <- 20230401L
 
@@ -178,20 +179,7 @@ tool_label <- c(
 # Memory of this process (Linux)
 # ---------------------------------------------------------------------------
 
-proc_bytes <- function(field) {
-  if (!file.exists("/proc/self/status")) return(NA_real_)
-  line <- grep(paste0("^", field, ":"), readLines("/proc/self/status"),
-               value = TRUE)
-  if (!length(line)) return(NA_real_)
-  as.numeric(gsub("[^0-9]", "", line)) * 1024
-}
 
-reset_peak <- function() {
-  tryCatch({
-    cat("5\n", file = "/proc/self/clear_refs")
-    TRUE
-  }, error = function(e) FALSE, warning = function(w) FALSE)
-}
 
 # ---------------------------------------------------------------------------
 # Child: --child TASK TOOL N OUT [keep]. Loads the inputs, notes the resident
@@ -342,20 +330,6 @@ cw_check <- local({
 
 # --- Timing -------------------------------------------------------------------
 
-mark_fallback <- function(f, iterations) {
-  prof <- tempfile()
-  utils::Rprofmem(prof, threshold = 0)
-  invisible(f(env))
-  utils::Rprofmem(NULL)
-  lines <- readLines(prof)
-  unlink(prof)
-  bytes <- as.numeric(sub("^([0-9]+) ?:.*$", "\\1",
-                          grep("^[0-9]+ ?:", lines, value = TRUE)))
-  times <- vapply(seq_len(iterations), function(i) {
-    system.time(f(env), gcFirst = FALSE)[["elapsed"]]
-  }, 0)
-  list(time = times, mem_alloc = sum(bytes))
-}
 
 min_iter <- as.integer(ceiling(5 / n_rounds))
 mark_round <- function(task, tools) {
@@ -371,7 +345,7 @@ mark_round <- function(task, tools) {
     }), tools)
   } else {
     lapply(stats::setNames(runners[[task]][tools], tools), mark_fallback,
-           iterations = min_iter)
+           iterations = min_iter, env)
   }
 }
 
@@ -389,11 +363,6 @@ time_in_process <- function(task) {
   }))
 }
 
-load_average <- function() {
-  if (!file.exists("/proc/loadavg")) return("n/a")
-  paste(strsplit(readLines("/proc/loadavg", warn = FALSE)[1L], " ")[[1L]][1:3],
-        collapse = " ")
-}
 
 load_before <- load_average()
 results <- list()
@@ -448,12 +417,6 @@ load_after <- load_average()
 
 # --- Report -------------------------------------------------------------------
 
-fmt_time <- function(s) {
-  ifelse(is.na(s), "n/a",
-         ifelse(s >= 1, sprintf("%.2f s", s), sprintf("%.0f ms", s * 1e3)))
-}
-fmt_mb <- function(b) ifelse(is.na(b), "n/a", sprintf("%.1f MB", b / 1e6))
-fmt_n <- function(n) format(n, big.mark = ",", scientific = FALSE)
 
 report_table <- function(res, title) {
   tm <- res$timing
