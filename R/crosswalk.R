@@ -385,16 +385,6 @@ polygon_layer <- function(x, arg, call) {
        crs = crs_text(crs_attr), crs_attr = crs_attr)
 }
 
-# A CRS as one string for comparison: its WKT, else what the user gave, or
-# NA when unknown.
-crs_text <- function(crs) {
-  if (!is.list(crs)) return(NA_character_)
-  for (field in c("wkt", "input")) {
-    value <- crs[[field]]
-    if (is_string(value) && nzchar(value)) return(value)
-  }
-  NA_character_
-}
 
 crs_name <- function(crs) {
   if (is.na(crs)) return("no CRS")

@@ -223,7 +223,7 @@ index_build <- function(regions, cells_per_edge, call) {
 index_crs_arg <- function(crs, call) {
   if (is.null(crs)) return(NULL)
   if (inherits(crs, "crs")) {
-    s <- index_sf_crs(crs)
+    s <- crs_text(crs)
     return(if (is.na(s)) NULL else s)
   }
   if (is.numeric(crs) && length(crs) == 1 && !is.na(crs) && crs > 0 &&
@@ -235,13 +235,6 @@ index_crs_arg <- function(crs, call) {
                         "code such as 4326, WKT, or an sf crs object, not ",
                         describe(crs), "."),
                  arg = "crs", call = call)
-}
-
-# The string of an sf crs object: WKT, else its input, else NA.
-index_sf_crs <- function(crs) {
-  wkt <- crs[["wkt"]]
-  input <- crs[["input"]]
-  if (is_string(wkt)) wkt else if (is_string(input)) input else NA_character_
 }
 
 # A short name for a CRS in messages.
@@ -271,7 +264,7 @@ index_points <- function(points, x, y, crs, call) {
                      arg = "points", call = call)
     }
     co <- with_call(.Call(C_spr_c_point_coords, unclass(geom)), call)
-    own <- index_sf_crs(attr(geom, "crs"))
+    own <- crs_text(attr(geom, "crs"))
     crs_arg <- "crs"
     if (!is.na(own)) {
       if (!is.null(crs)) {

@@ -426,6 +426,17 @@ transform_xy <- function(x, y, from, to) {
 
 # ---- building blocks ---------------------------------------------------------
 
+# A CRS as one string for comparison: its WKT, else what the user gave, or
+# NA when unknown.
+crs_text <- function(crs) {
+  if (!is.list(crs)) return(NA_character_)
+  for (field in c("wkt", "input")) {
+    value <- crs[[field]]
+    if (is_string(value) && nzchar(value)) return(value)
+  }
+  NA_character_
+}
+
 regions_crs <- function(input, wkt) {
   input <- if (is_string(input)) input else NA_character_
   wkt <- if (is_string(wkt)) wkt else NA_character_
