@@ -361,13 +361,6 @@ linkage_report <- function(x) {
 
 # ---- checks shared by the linkage functions --------------------------------
 
-check_frame <- function(x, arg, call) {
-  if (!is.data.frame(x)) {
-    stop_spreiding(paste0("`", arg, "` must be a data frame, not ",
-                          describe(x), "."), arg = arg, call = call)
-  }
-}
-
 check_names_arg <- function(x, arg, lengths, call) {
   if (!is.character(x) || !(length(x) %in% lengths) || anyNA(x)) {
     stop_spreiding(paste0("`", arg, "` must be ",
@@ -376,14 +369,6 @@ check_names_arg <- function(x, arg, lengths, call) {
   }
 }
 
-check_has_columns <- function(x, cols, arg, call) {
-  missing <- setdiff(cols, names(x))
-  if (length(missing)) {
-    stop_spreiding(paste0("`", arg, "` has no column ", backtick(missing[1]),
-                          ".", did_you_mean(missing[1], names(x))),
-                   arg = arg, call = call)
-  }
-}
 
 check_age <- function(age, call) {
   if (!is.numeric(age) || length(age) != 1 || is.na(age) || age < 0 ||
@@ -394,15 +379,6 @@ check_age <- function(age, call) {
   as.integer(age)
 }
 
-arg_choice <- function(x, choices, arg, call) {
-  if (identical(x, choices)) return(choices[1])
-  if (!is_string(x) || !x %in% choices) {
-    stop_spreiding(paste0("`", arg, "` must be one of ",
-                          paste0("\"", choices, "\"", collapse = ", "), "."),
-                   arg = arg, call = call)
-  }
-  x
-}
 
 # Key columns of two tables, in one type per column so C can compare them.
 key_columns <- function(persons, other, id, other_arg, call) {

@@ -169,11 +169,7 @@ table_impl <- function(data, by, dots, .regions, .weights, env, call) {
 # ---- checks -------------------------------------------------------------------
 
 check_data <- function(data, call) {
-  if (!is.data.frame(data)) {
-    stop_spreiding(paste0("`data` must be a data frame, not ",
-                          describe(data), "."),
-                   arg = "data", call = call)
-  }
+  check_frame(data, "data", call)
   if (nrow(data) > .Machine$integer.max - 1) {
     stop_spreiding("`data` has too many rows for region_table().",
                    arg = "data", call = call)

@@ -45,3 +45,31 @@ did_you_mean <- function(name, candidates) {
 backtick <- function(x) paste0("`", x, "`")
 
 is_string <- function(x) is.character(x) && length(x) == 1 && !is.na(x)
+
+# Argument checks shared by the user-facing functions.
+
+check_frame <- function(x, arg, call) {
+  if (!is.data.frame(x)) {
+    stop_spreiding(paste0("`", arg, "` must be a data frame, not ",
+                          describe(x), "."), arg = arg, call = call)
+  }
+}
+
+check_has_columns <- function(x, cols, arg, call) {
+  missing <- setdiff(cols, names(x))
+  if (length(missing)) {
+    stop_spreiding(paste0("`", arg, "` has no column ", backtick(missing[1]),
+                          ".", did_you_mean(missing[1], names(x))),
+                   arg = arg, call = call)
+  }
+}
+
+arg_choice <- function(x, choices, arg, call) {
+  if (identical(x, choices)) return(choices[1])
+  if (!is_string(x) || !x %in% choices) {
+    stop_spreiding(paste0("`", arg, "` must be one of ",
+                          paste0("\"", choices, "\"", collapse = ", "), "."),
+                   arg = arg, call = call)
+  }
+  x
+}

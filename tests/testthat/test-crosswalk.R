@@ -26,18 +26,6 @@ layer <- function(ids, geoms, crs = "EPSG:28992") {
 # Rows i of a layer made by layer().
 rows <- function(x, i) layer(x$id[i], unclass(x$geometry)[i])
 
-# Shoelace area of a MULTIPOLYGON: outer rings minus holes.
-ring_area <- function(m) {
-  n <- nrow(m)
-  abs(sum(m[-n, 1] * m[-1, 2] - m[-1, 1] * m[-n, 2])) / 2
-}
-region_area <- function(g) {
-  sum(vapply(g, function(p) {
-    a <- vapply(p, ring_area, numeric(1))
-    a[1] - sum(a[-1])
-  }, numeric(1)))
-}
-
 # The squares. `from`:
 #   A [0,2]x[0,2]                area 4
 #   B [2,4]x[0,2], clockwise     area 4

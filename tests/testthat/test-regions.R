@@ -44,18 +44,6 @@ all_xy <- function(geometry) {
   do.call(rbind, rings)
 }
 
-# Shoelace area of a region: outer rings minus holes, orientation ignored.
-ring_area <- function(m) {
-  n <- nrow(m)
-  abs(sum(m[-n, 1] * m[-1, 2] - m[-1, 1] * m[-n, 2])) / 2
-}
-region_area <- function(g) {
-  sum(vapply(g, function(p) {
-    a <- vapply(p, ring_area, numeric(1))
-    a[1] - sum(a[-1])
-  }, numeric(1)))
-}
-
 write_text <- function(dir, name, lines) {
   path <- file.path(dir, name)
   writeLines(lines, path)
