@@ -49,3 +49,30 @@ fmt_time <- function(s) {
 fmt_mb <- function(b) ifelse(is.na(b), "n/a", sprintf("%.1f MB", b / 1e6))
 fmt_gb <- function(b) ifelse(is.na(b), "n/a", sprintf("%.2f GB", b / 1e9))
 fmt_n <- function(n) format(n, big.mark = ",", scientific = FALSE)
+
+# Time the functions `fns` (a named list), each called as f(...), with
+# bench::mark when it is installed (the fallback above otherwise): per tool
+# the elapsed times of at least `min_iterations` calls and the R-allocated
+# bytes of one.
+mark_tools <- function(fns, min_iterations, ...) {
+  if (!requireNamespace("bench", quietly = TRUE)) {
+    return(lapply(fns, mark_fallback, iterations = min_iterations, ...))
+  }
+  # The calls name their function and arguments through symbols bound in
+  # `env`, so no data set is ever embedded in (or deparsed from) a call.
+  env <- new.env(parent = globalenv())
+  args <- list(...)
+  arg_names <- lapply(seq_along(args), function(j) as.name(paste0(".arg", j)))
+  for (j in seq_along(args)) assign(paste0(".arg", j), args[[j]], envir = env)
+  exprs <- lapply(seq_along(fns), function(i) {
+    assign(paste0(".fn", i), fns[[i]], envir = env)
+    as.call(c(list(as.name(paste0(".fn", i))), arg_names))
+  })
+  names(exprs) <- names(fns)
+  marks <- bench::mark(exprs = exprs, env = env, check = FALSE,
+                       min_iterations = min_iterations, filter_gc = FALSE)
+  stats::setNames(lapply(seq_along(fns), function(i) {
+    list(time = as.numeric(marks$time[[i]]),
+         mem_alloc = as.numeric(marks$mem_alloc[[i]]))
+  }), names(fns))
+}

@@ -615,22 +615,6 @@ n_rounds <- max(1L, as.integer(Sys.getenv("BENCH_ROUNDS", "3")))
 min_iter <- as.integer(ceiling(3 / n_rounds))
 
 
-mark_round <- function(task, tools) {
-  if (has_bench) {
-    exprs <- lapply(stats::setNames(tools, tools), function(tool) {
-      as.call(list(runners[[task]][[tool]], quote(d)))
-    })
-    marks <- bench::mark(exprs = exprs, check = FALSE,
-                         min_iterations = min_iter, filter_gc = FALSE)
-    stats::setNames(lapply(seq_along(tools), function(i) {
-      list(time = as.numeric(marks$time[[i]]),
-           mem_alloc = as.numeric(marks$mem_alloc[[i]]))
-    }), tools)
-  } else {
-    lapply(stats::setNames(runners[[task]][tools], tools), mark_fallback,
-           iterations = min_iter, d)
-  }
-}
 
 
 load_before <- load_average()
@@ -638,7 +622,8 @@ timing <- lapply(stats::setNames(names(runners), names(runners)), function(task)
   tools <- names(runners[[task]])
   k <- length(tools)
   rounds <- lapply(seq_len(n_rounds), function(r) {
-    mark_round(task, tools[(seq_len(k) + r - 2L) %% k + 1L])
+    order <- tools[(seq_len(k) + r - 2L) %% k + 1L]
+    mark_tools(runners[[task]][order], min_iter, d)
   })
   do.call(rbind, lapply(tools, function(tool) {
     times <- unlist(lapply(rounds, function(r) r[[tool]]$time))

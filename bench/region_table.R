@@ -316,26 +316,12 @@ n_rounds <- max(1L, as.integer(Sys.getenv("BENCH_ROUNDS", "3")))
 # Without bench: system.time() per iteration, and Rprofmem's byte count of
 # one call (what bench::mark's mem_alloc reports too).
 
-mark_round <- function(tools) {
-  if (has_bench) {
-    exprs <- lapply(stats::setNames(tools, tools),
-                    function(tool) as.call(list(runners[[tool]])))
-    marks <- bench::mark(exprs = exprs, check = FALSE, min_iterations = 5,
-                         filter_gc = FALSE)
-    stats::setNames(lapply(seq_along(tools), function(i) {
-      list(time = as.numeric(marks$time[[i]]),
-           mem_alloc = as.numeric(marks$mem_alloc[[i]]))
-    }), tools)
-  } else {
-    lapply(stats::setNames(runners[tools], tools), mark_fallback)
-  }
-}
 
 
 load_before <- load_average()
 rounds <- lapply(seq_len(n_rounds), function(r) {
   k <- length(runners)
-  mark_round(names(runners)[(seq_len(k) + r - 2L) %% k + 1L])
+  mark_tools(runners[(seq_len(k) + r - 2L) %% k + 1L], 5L)
 })
 load_after <- load_average()
 

@@ -332,28 +332,13 @@ cw_check <- local({
 
 
 min_iter <- as.integer(ceiling(5 / n_rounds))
-mark_round <- function(task, tools) {
-  if (has_bench) {
-    exprs <- lapply(stats::setNames(tools, tools), function(tool) {
-      as.call(list(runners[[task]][[tool]], quote(env)))
-    })
-    marks <- bench::mark(exprs = exprs, check = FALSE,
-                         min_iterations = min_iter, filter_gc = FALSE)
-    stats::setNames(lapply(seq_along(tools), function(i) {
-      list(time = as.numeric(marks$time[[i]]),
-           mem_alloc = as.numeric(marks$mem_alloc[[i]]))
-    }), tools)
-  } else {
-    lapply(stats::setNames(runners[[task]][tools], tools), mark_fallback,
-           iterations = min_iter, env)
-  }
-}
 
 time_in_process <- function(task) {
   tools <- names(runners[[task]])
   k <- length(tools)
   rounds <- lapply(seq_len(n_rounds), function(r) {
-    mark_round(task, tools[(seq_len(k) + r - 2L) %% k + 1L])
+    order <- tools[(seq_len(k) + r - 2L) %% k + 1L]
+    mark_tools(runners[[task]][order], min_iter, env)
   })
   do.call(rbind, lapply(tools, function(tool) {
     times <- unlist(lapply(rounds, function(r) r[[tool]]$time))
