@@ -163,7 +163,24 @@ table_impl <- function(data, by, dots, .regions, .weights, env, call) {
   )
   names(results) <- plan$outputs
   out <- c(layout$keys, layout$attributes, results)
-  structure(out, class = "data.frame", row.names = .set_row_names(ng))
+  structure(out, class = "data.frame", row.names = .set_row_names(ng),
+            spreiding = table_provenance(plan, by))
+}
+
+# What each result column was computed from, for disclose(): the `by`
+# columns, and per statistic column its statistic, kind and inputs (data
+# columns for reducing statistics, group-level columns for deriving ones).
+table_provenance <- function(plan, by) {
+  cols <- list()
+  for (step in plan$steps) {
+    entry <- step[[1]]
+    for (suffix in entry$outputs) {
+      cols[[paste0(step[[4]], suffix)]] <- list(
+        statistic = entry$name, kind = entry$kind, inputs = step[[5]]
+      )
+    }
+  }
+  list(by = by, columns = cols)
 }
 
 # ---- checks -------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 #include "api.h"
 #include "crosswalk.h"
+#include "disclose.h"
 #include "index.h"
 #include "link.h"
 #include "registry.h"
@@ -19,6 +20,10 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_crosswalk, 5),
     CALLDEF(spr_c_crs_equal, 2),
     CALLDEF(spr_c_crs_wkt, 2),
+    CALLDEF(spr_c_disclose_cells, 3),
+    CALLDEF(spr_c_disclose_components, 3),
+    CALLDEF(spr_c_disclose_protect, 9),
+    CALLDEF(spr_c_disclose_rule, 4),
     CALLDEF(spr_c_dissolve, 4),
     CALLDEF(spr_c_gdal_version, 0),
     CALLDEF(spr_c_group, 1),
@@ -47,5 +52,6 @@ void R_init_spreiding(DllInfo *dll) {
   R_forceSymbols(dll, TRUE);
   spr_registry_init();
   spr_register_builtin_statistics();
+  spr_register_builtin_rules();
   spr_register_callables(dll);
 }

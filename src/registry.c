@@ -243,14 +243,21 @@ int spr_register_classifier(const spreiding_classifier *def, int replace,
 int spr_register_disclosure_rule(const spreiding_disclosure_rule *def,
                                  int replace, spreiding_error *err) {
   if (def == NULL) return set_err(err, "definition is NULL");
-  if (check_common(def->api_version, def->name, 0, NULL, def->nparams,
-                   def->param_names, err) != SPREIDING_OK)
+  if (check_common(def->api_version, def->name, def->nargs, def->arg_names,
+                   def->nparams, def->param_names, err) != SPREIDING_OK)
     return SPREIDING_ERROR;
   if (def->disclose == NULL)
     return set_err(err, "'%s': a disclosure rule needs `disclose`", def->name);
-  static const char *const counts[] = {"counts"};
+  if (def->nargs < 1)
+    return set_err(err, "'%s': a disclosure rule needs nargs >= 1 (the count "
+                   "column first)", def->name);
   spr_impl impl = {NULL, NULL, NULL, def->disclose, def->data};
-  SEXP e = PROTECT(new_entry(def->name, "primary", 1, counts, def->nparams,
+  /* the engine's own secondary() marker is listed as what it is */
+  int marker = strcmp(def->name, "secondary") == 0 && def->provider != NULL &&
+               strcmp(def->provider, "spreiding") == 0;
+  SEXP e = PROTECT(new_entry(def->name, marker ? "secondary" : "primary",
+                             def->nargs, def->arg_names,
+                             def->nparams,
                              def->param_names, def->param_defaults, 1, NULL,
                              def->description, def->provider, 0u, &impl, 0,
                              NULL));

@@ -56,7 +56,7 @@
 extern "C" {
 #endif
 
-#define SPREIDING_API_VERSION 1
+#define SPREIDING_API_VERSION 2
 
 /* Return codes of kernels and registration functions. */
 #define SPREIDING_OK 0
@@ -185,12 +185,20 @@ typedef struct {
   void *data;
 } spreiding_classifier;
 
-/* Primary disclosure rule: given n cell counts (NA_REAL when missing), set
- * status[i] to 1 for every cell the rule suppresses; leave others alone
- * (they arrive as 0 or already 1). Secondary suppression is the engine's. */
-typedef int (*spreiding_disclose_fn)(int n, const double *counts,
-                                     const double *params, int nparams,
-                                     int *status, void *data,
+/* Primary disclosure rule, applied by disclose() to every cell of a table
+ * (the cells given and the totals computed from them). cols[0][i] is the
+ * count (or magnitude) of cell i that the rule judges; cols[1..ncols-1] are
+ * the further column arguments the rule declares (arg_names[1..]), such as
+ * the sum of the largest contributions for a dominance rule, named by the
+ * user in the rule call. Values are never missing. Set status[i] to 1 for
+ * every cell the rule suppresses and leave the others alone (they arrive as
+ * 0, or 1 when an earlier rule suppressed them). Secondary (complementary)
+ * suppression is the engine's; its audit assumes an attacker knows no more
+ * of a cell a plugin rule suppressed than that it is a count >= 0. Since API
+ * version 2. */
+typedef int (*spreiding_disclose_fn)(int n, const double *const *cols,
+                                     int ncols, const double *params,
+                                     int nparams, int *status, void *data,
                                      spreiding_error *err);
 
 typedef struct {
@@ -198,6 +206,8 @@ typedef struct {
   const char *name;
   const char *description;
   const char *provider;
+  int nargs;                     /* column arguments (>= 1): the count first */
+  const char *const *arg_names;  /* e.g. {"x"} or {"x", "top"}               */
   int nparams;
   const char *const *param_names;
   const double *param_defaults;

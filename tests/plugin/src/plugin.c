@@ -150,10 +150,12 @@ static int above_classify(int n, const double *const *args, int nargs,
   return SPREIDING_OK;
 }
 
-static int max_count_disclose(int n, const double *counts,
+static int max_count_disclose(int n, const double *const *cols, int ncols,
                               const double *params, int nparams, int *status,
                               void *data, spreiding_error *err) {
   (void)data;
+  (void)ncols;
+  const double *counts = cols[0];
   if (nparams != 1 || ISNAN(params[0])) {
     snprintf(err->message, SPREIDING_MESSAGE_SIZE,
              "max_count() needs a value for `n`");
@@ -175,6 +177,7 @@ static const char *const logratio_args[] = {"a", "b"};
 static const char *const above_args[] = {"x"};
 static const char *const above_params[] = {"cut"};
 static const char *const above_levels[] = {"no", "yes"};
+static const char *const max_count_args[] = {"x"};
 static const char *const max_count_params[] = {"n"};
 /* NA_REAL is not a constant expression; filled in by register_all(). */
 static double above_defaults[1];
@@ -294,6 +297,8 @@ SEXP spreidingplugin_c_register(void) {
       .name = "max_count",
       .description = "Suppress counts above a maximum",
       .provider = PROVIDER,
+      .nargs = 1,
+      .arg_names = max_count_args,
       .nparams = 1,
       .param_names = max_count_params,
       .param_defaults = max_count_defaults,

@@ -1,0 +1,789 @@
+/*
+ * disclose.c -- statistical disclosure control of regional count tables.
+ *
+ * A table is a set of cells indexed by dimensions (region, sex, cohort).
+ * Each dimension has levels (pc4, pc2, gemeente, ...) that roll up along
+ * child -> parent edges into the dimension's total; a level may have several
+ * parents (pc4 into gemeente and into AZW region: linked hierarchies). The
+ * published table holds every combination of levels, so it has many
+ * additive relations: each parent cell equals the sum of its children along
+ * one edge of one dimension, all other coordinates fixed.
+ *
+ * spr_c_disclose_cells() builds all cells and relations from the finest
+ * cells in one pass: every input row contributes to the prod(levels + 1)
+ * cells above it, found through an open-addressing hash of the coordinate
+ * tuples. Input rows keep their order as the first cells; the computed
+ * totals follow, sorted by level and code. Relations come out in CSR form,
+ * the total first in each.
+ *
+ * spr_c_disclose_protect() is the secondary suppression. The heuristic is
+ * the classical one of hypercube-free singleton elimination (see Hundepool
+ * et al. 2012, Statistical Disclosure Control, ch. 4.4 and 5.6): no relation
+ * may keep exactly one suppressed cell, and the complement is the cheapest
+ * published cell of the relation, by a cost order fixed in R (non-zero
+ * before zero, detailed before total, small before large, earlier row
+ * first), which makes the result deterministic. It is followed by an audit
+ * by interval propagation: the bounds an attacker derives for each
+ * suppressed cell from all relations (published cells exact, counts
+ * integer and >= 0, a primary cell within the bounds its rule implies) are
+ * tightened until nothing changes. Propagated bounds enclose the exact
+ * linear-programming bounds, so a primary cell whose propagated interval is
+ * narrower than the protection level is certainly exposed; it gets one more
+ * complement and the loop repeats. The exact check (linear programming,
+ * R/disclose.R) can then name further cells through `force`.
+ *
+ * spr_c_disclose_components() splits the suppressed cells into groups
+ * linked by relations (union-find), so the exact audit solves small linear
+ * programs instead of one per table.
+ *
+ * Everything allocated here comes from R_alloc (or is an R object), so the
+ * interrupt checks in the long loops cannot leak.
+ */
+#include "disclose.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "registry.h"
+
+/* ---- building cells and relations -------------------------------------- */
+
+typedef struct {
+  int ndim;
+  int *lev;   /* ncell x ndim: level index per dimension (nlev[d] = total) */
+  int *code;  /* ncell x ndim: 1-based code, 0 at the total                */
+  int ncell, cap;
+  int *slots; /* hash table of cell ids + 1, 0 = empty                     */
+  uint64_t mask;
+} cellset;
+
+static uint64_t tuple_hash(const int *lev, const int *code, int ndim) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (int d = 0; d < ndim; d++) {
+    h = spr_mix64(h ^ ((uint64_t)(uint32_t)lev[d] << 32 ^ (uint32_t)code[d]));
+  }
+  return h;
+}
+
+/* The id of the cell with these coordinates, adding it when `add`; -1 when
+ * absent and not added. */
+static int cell_find(cellset *s, const int *lev, const int *code, int add) {
+  int nd = s->ndim;
+  uint64_t h = tuple_hash(lev, code, nd) & s->mask;
+  for (;;) {
+    int id = s->slots[h] - 1;
+    if (id < 0) break;
+    if (memcmp(s->lev + (size_t)id * nd, lev, nd * sizeof(int)) == 0 &&
+        memcmp(s->code + (size_t)id * nd, code, nd * sizeof(int)) == 0)
+      return id;
+    h = (h + 1) & s->mask;
+  }
+  if (!add) return -1;
+  if (s->ncell >= s->cap) SPR_INTERNAL("cell table full (%d cells)", s->cap);
+  int id = s->ncell++;
+  memcpy(s->lev + (size_t)id * nd, lev, nd * sizeof(int));
+  memcpy(s->code + (size_t)id * nd, code, nd * sizeof(int));
+  s->slots[h] = id + 1;
+  return id;
+}
+
+/* Sorting computed cells by (levels, codes), dimension by dimension. */
+static const cellset *sort_set;
+static int cmp_cells(const void *a, const void *b) {
+  int i = *(const int *)a, j = *(const int *)b, nd = sort_set->ndim;
+  const int *li = sort_set->lev + (size_t)i * nd, *lj = sort_set->lev + (size_t)j * nd;
+  for (int d = 0; d < nd; d++)
+    if (li[d] != lj[d]) return li[d] < lj[d] ? -1 : 1;
+  const int *ci = sort_set->code + (size_t)i * nd, *cj = sort_set->code + (size_t)j * nd;
+  for (int d = 0; d < nd; d++)
+    if (ci[d] != cj[d]) return ci[d] < cj[d] ? -1 : 1;
+  return 0;
+}
+
+typedef struct {
+  int nlev;
+  const int **codes;     /* nlev columns of n codes                 */
+  const int *ncodes;     /* nlev                                   */
+  int *nparent;          /* nlev                                   */
+  const int **parent;    /* nlev arrays: parent level or -1 (total) */
+  const int ***map;      /* [l][k]: ncodes[l] parent codes          */
+} dimdef;
+
+static void read_dims(SEXP dims_sexp, int n, dimdef *dims, int ndim) {
+  for (int d = 0; d < ndim; d++) {
+    SEXP dim = VECTOR_ELT(dims_sexp, d);
+    SEXP codes = VECTOR_ELT(dim, 0), ncodes = VECTOR_ELT(dim, 1);
+    SEXP parents = VECTOR_ELT(dim, 2), maps = VECTOR_ELT(dim, 3);
+    int nlev = (int)XLENGTH(codes);
+    if (nlev < 1 || XLENGTH(ncodes) != nlev || XLENGTH(parents) != nlev ||
+        XLENGTH(maps) != nlev)
+      SPR_INTERNAL("dimension %d is malformed", d + 1);
+    dimdef *p_dim = dims + d;
+    p_dim->nlev = nlev;
+    p_dim->codes = (const int **)R_alloc(nlev, sizeof(int *));
+    p_dim->ncodes = INTEGER(ncodes);
+    p_dim->nparent = (int *)R_alloc(nlev, sizeof(int));
+    p_dim->parent = (const int **)R_alloc(nlev, sizeof(int *));
+    p_dim->map = (const int ***)R_alloc(nlev, sizeof(int **));
+    for (int l = 0; l < nlev; l++) {
+      SEXP cl = VECTOR_ELT(codes, l), pl = VECTOR_ELT(parents, l);
+      SEXP ml = VECTOR_ELT(maps, l);
+      if (TYPEOF(cl) != INTSXP || XLENGTH(cl) != n || TYPEOF(pl) != INTSXP ||
+          TYPEOF(ml) != VECSXP || XLENGTH(ml) != XLENGTH(pl))
+        SPR_INTERNAL("dimension %d, level %d is malformed", d + 1, l + 1);
+      p_dim->codes[l] = INTEGER(cl);
+      int np = (int)XLENGTH(pl);
+      p_dim->nparent[l] = np;
+      p_dim->parent[l] = INTEGER(pl);
+      p_dim->map[l] = (const int **)R_alloc(np > 0 ? np : 1, sizeof(int *));
+      for (int k = 0; k < np; k++) {
+        int pk = INTEGER(pl)[k];
+        if (pk < -1 || pk >= nlev || pk == l)
+          SPR_INTERNAL("dimension %d, level %d: bad parent %d", d + 1, l + 1, pk);
+        SEXP mk = VECTOR_ELT(ml, k);
+        if (pk >= 0 && (TYPEOF(mk) != INTSXP ||
+                        XLENGTH(mk) != p_dim->ncodes[l]))
+          SPR_INTERNAL("dimension %d, level %d: bad code map", d + 1, l + 1);
+        p_dim->map[l][k] = pk >= 0 ? INTEGER(mk) : NULL;
+      }
+      const int *v_code = p_dim->codes[l];
+      for (int i = 0; i < n; i++)
+        if (v_code[i] < 1 || v_code[i] > p_dim->ncodes[l])
+          SPR_INTERNAL("dimension %d, level %d: code out of range in row %d",
+                       d + 1, l + 1, i + 1);
+    }
+  }
+}
+
+SEXP spr_c_disclose_cells(SEXP dims_sexp, SEXP counts_sexp, SEXP maxes_sexp) {
+  int ndim = (int)XLENGTH(dims_sexp), ncount = (int)XLENGTH(counts_sexp);
+  int nmax = (int)XLENGTH(maxes_sexp);
+  if (ndim < 1 || ncount < 1) SPR_INTERNAL("no dimensions or no counts");
+  int n = (int)XLENGTH(VECTOR_ELT(counts_sexp, 0));
+  const double **v_count = (const double **)R_alloc(ncount, sizeof(double *));
+  for (int k = 0; k < ncount; k++) {
+    SEXP x = VECTOR_ELT(counts_sexp, k);
+    if (TYPEOF(x) != REALSXP || XLENGTH(x) != n)
+      SPR_INTERNAL("count %d is not a double vector of length %d", k + 1, n);
+    v_count[k] = REAL(x);
+  }
+  const double **v_max = (const double **)R_alloc(nmax > 0 ? nmax : 1,
+                                                  sizeof(double *));
+  for (int k = 0; k < nmax; k++) {
+    SEXP x = VECTOR_ELT(maxes_sexp, k);
+    if (TYPEOF(x) != REALSXP || XLENGTH(x) != n)
+      SPR_INTERNAL("max column %d is not a double vector of length %d", k + 1, n);
+    v_max[k] = REAL(x);
+  }
+  dimdef *dims = (dimdef *)R_alloc(ndim, sizeof(dimdef));
+  read_dims(dims_sexp, n, dims, ndim);
+
+  /* Every row feeds prod(nlev + 1) cells. */
+  double per_row = 1;
+  for (int d = 0; d < ndim; d++) per_row *= dims[d].nlev + 1;
+  double bound = per_row * (n > 0 ? n : 1);
+  if (bound > 1e8)
+    spr_error("table", 0, "the table would have up to %.0f cells with all its "
+              "totals; that is more than spreiding handles (100 million)",
+              bound);
+  cellset s;
+  s.ndim = ndim;
+  s.cap = (int)bound;
+  s.ncell = 0;
+  s.lev = (int *)R_alloc((size_t)s.cap * ndim, sizeof(int));
+  s.code = (int *)R_alloc((size_t)s.cap * ndim, sizeof(int));
+  uint64_t size = 16;
+  while (size < 2 * (uint64_t)s.cap) size <<= 1;
+  s.mask = size - 1;
+  s.slots = (int *)R_alloc(size, sizeof(int));
+  memset(s.slots, 0, size * sizeof(int));
+
+  int *lev = (int *)R_alloc(ndim, sizeof(int));
+  int *code = (int *)R_alloc(ndim, sizeof(int));
+  /* The finest cells first, one per input row, in input order. */
+  for (int i = 0; i < n; i++) {
+    for (int d = 0; d < ndim; d++) {
+      lev[d] = 0;
+      code[d] = dims[d].codes[0][i];
+    }
+    int id = cell_find(&s, lev, code, 1);
+    if (id != i)
+      spr_error("table", i + 1, "rows %d and %d are the same cell (same "
+                "values in every dimension column); aggregate them first",
+                id + 1, i + 1);
+    if ((i + 1) % 1024 == 0) R_CheckUserInterrupt();
+  }
+  /* Then every combination of levels above each row. */
+  int *row_cell = (int *)R_alloc((size_t)n * (size_t)per_row, sizeof(int));
+  int ncomb = (int)per_row;
+  for (int i = 0; i < n; i++) {
+    for (int d = 0; d < ndim; d++) lev[d] = 0;
+    for (int c = 0; c < ncomb; c++) {
+      for (int d = 0; d < ndim; d++)
+        code[d] = lev[d] < dims[d].nlev ? dims[d].codes[lev[d]][i] : 0;
+      row_cell[(size_t)i * ncomb + c] = cell_find(&s, lev, code, 1);
+      for (int d = 0; d < ndim; d++) { /* next combination, mixed radix */
+        if (++lev[d] <= dims[d].nlev) break;
+        lev[d] = 0;
+      }
+    }
+    if ((i + 1) % 1024 == 0) R_CheckUserInterrupt();
+  }
+  int ncell = s.ncell;
+
+  /* Computed cells sorted; perm[new] = old, inv[old] = new. */
+  int *perm = (int *)R_alloc(ncell, sizeof(int));
+  int *inv = (int *)R_alloc(ncell, sizeof(int));
+  for (int j = 0; j < ncell; j++) perm[j] = j;
+  sort_set = &s;
+  if (ncell > n) qsort(perm + n, ncell - n, sizeof(int), cmp_cells);
+  sort_set = NULL;
+  for (int j = 0; j < ncell; j++) inv[perm[j]] = j;
+
+  int nprot = 0;
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 7));
+  nprot++;
+  SEXP levs = Rf_allocMatrix(INTSXP, ncell, ndim);
+  SET_VECTOR_ELT(out, 0, levs);
+  SEXP codes = Rf_allocMatrix(INTSXP, ncell, ndim);
+  SET_VECTOR_ELT(out, 1, codes);
+  int *v_levs = INTEGER(levs), *v_codes = INTEGER(codes);
+  for (int j = 0; j < ncell; j++) {
+    int o = perm[j];
+    for (int d = 0; d < ndim; d++) {
+      v_levs[j + (size_t)d * ncell] = s.lev[(size_t)o * ndim + d];
+      v_codes[j + (size_t)d * ncell] = s.code[(size_t)o * ndim + d];
+    }
+  }
+  SEXP values = Rf_allocMatrix(REALSXP, ncell, ncount);
+  SET_VECTOR_ELT(out, 2, values);
+  double *v_values = REAL(values);
+  memset(v_values, 0, (size_t)ncell * ncount * sizeof(double));
+  SEXP maxes = Rf_allocMatrix(REALSXP, ncell, nmax);
+  SET_VECTOR_ELT(out, 6, maxes);
+  double *v_maxes = REAL(maxes);
+  for (size_t m = 0; m < (size_t)ncell * nmax; m++) v_maxes[m] = R_NegInf;
+  for (int i = 0; i < n; i++) {
+    for (int c = 0; c < ncomb; c++) {
+      int j = inv[row_cell[(size_t)i * ncomb + c]];
+      for (int k = 0; k < ncount; k++)
+        v_values[j + (size_t)k * ncell] += v_count[k][i];
+      for (int k = 0; k < nmax; k++) {
+        double *p_m = v_maxes + j + (size_t)k * ncell;
+        if (v_max[k][i] > *p_m) *p_m = v_max[k][i];
+      }
+    }
+  }
+
+  /* Relations: (parent cell, dimension, child level) -> parent + children.
+   * First pass numbers them and counts members; second fills. */
+  double rbound = (double)ncell * ndim * 4 + 16;
+  uint64_t rsize = 16;
+  while (rsize < 2 * (uint64_t)rbound) rsize <<= 1;
+  int *rslots = (int *)R_alloc(rsize, sizeof(int));
+  memset(rslots, 0, rsize * sizeof(int));
+  int rcap = (int)rbound;
+  int *rkey = (int *)R_alloc((size_t)rcap * 3, sizeof(int));
+  int *rsize_of = (int *)R_alloc(rcap, sizeof(int));
+  int nrel = 0;
+  size_t nmember = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    int *rfill = NULL, *v_ptr = NULL, *v_member = NULL;
+    if (pass == 1) {
+      SEXP ptr = Rf_allocVector(INTSXP, nrel + 1);
+      SET_VECTOR_ELT(out, 3, ptr);
+      v_ptr = INTEGER(ptr);
+      v_ptr[0] = 0;
+      for (int r = 0; r < nrel; r++) v_ptr[r + 1] = v_ptr[r] + rsize_of[r] + 1;
+      if ((double)v_ptr[nrel] != (double)nmember + nrel)
+        SPR_INTERNAL("relation sizes disagree");
+      SEXP member = Rf_allocVector(INTSXP, v_ptr[nrel]);
+      SET_VECTOR_ELT(out, 4, member);
+      v_member = INTEGER(member);
+      SEXP rdim = Rf_allocVector(INTSXP, nrel);
+      SET_VECTOR_ELT(out, 5, rdim);
+      rfill = (int *)R_alloc(nrel > 0 ? nrel : 1, sizeof(int));
+      for (int r = 0; r < nrel; r++) {
+        v_member[v_ptr[r]] = rkey[3 * r] + 1; /* the total, 1-based */
+        INTEGER(rdim)[r] = rkey[3 * r + 1] + 1;
+        rfill[r] = v_ptr[r] + 1;
+      }
+    }
+    for (int j = 0; j < ncell; j++) {
+      for (int d = 0; d < ndim; d++) {
+        lev[d] = v_levs[j + (size_t)d * ncell];
+        code[d] = v_codes[j + (size_t)d * ncell];
+      }
+      for (int d = 0; d < ndim; d++) {
+        int l = lev[d], c = code[d];
+        if (l >= dims[d].nlev) continue;
+        for (int k = 0; k < dims[d].nparent[l]; k++) {
+          int pl = dims[d].parent[l][k];
+          lev[d] = pl < 0 ? dims[d].nlev : pl;
+          code[d] = pl < 0 ? 0 : dims[d].map[l][k][c - 1];
+          int old = cell_find(&s, lev, code, 0);
+          lev[d] = l;
+          code[d] = c;
+          if (old < 0) SPR_INTERNAL("parent cell of cell %d not found", j + 1);
+          int parent = inv[old];
+          uint64_t h = spr_mix64(((uint64_t)(uint32_t)parent << 32) ^
+                                 ((uint64_t)d << 16) ^ (uint64_t)l) & (rsize - 1);
+          int r;
+          for (;;) {
+            r = rslots[h] - 1;
+            if (r < 0 || (rkey[3 * r] == parent && rkey[3 * r + 1] == d &&
+                          rkey[3 * r + 2] == l))
+              break;
+            h = (h + 1) & (rsize - 1);
+          }
+          if (r < 0) {
+            if (pass == 1) SPR_INTERNAL("relation not found in second pass");
+            if (nrel >= rcap) SPR_INTERNAL("relation table full");
+            r = nrel++;
+            rkey[3 * r] = parent;
+            rkey[3 * r + 1] = d;
+            rkey[3 * r + 2] = l;
+            rsize_of[r] = 0;
+            rslots[h] = r + 1;
+          }
+          if (pass == 0) {
+            rsize_of[r]++;
+            nmember++;
+          } else {
+            v_member[rfill[r]++] = j + 1;
+          }
+        }
+      }
+      if ((j + 1) % 4096 == 0) R_CheckUserInterrupt();
+    }
+  }
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* ---- secondary suppression --------------------------------------------- */
+
+typedef struct {
+  int ncell, nrel;
+  const int *ptr;    /* nrel + 1 */
+  const int *member; /* 1-based cells, total first */
+  int *cptr;         /* ncell + 1: relations of each cell */
+  int *crel;
+} relset;
+
+static void relset_init(relset *p_rel, SEXP ptr_sexp, SEXP member_sexp,
+                        int ncell) {
+  p_rel->ncell = ncell;
+  p_rel->nrel = (int)XLENGTH(ptr_sexp) - 1;
+  p_rel->ptr = INTEGER(ptr_sexp);
+  p_rel->member = INTEGER(member_sexp);
+  int nrel = p_rel->nrel;
+  if (nrel < 0 || p_rel->ptr[nrel] != XLENGTH(member_sexp))
+    SPR_INTERNAL("relations are malformed");
+  for (R_xlen_t m = 0; m < XLENGTH(member_sexp); m++)
+    if (p_rel->member[m] < 1 || p_rel->member[m] > ncell)
+      SPR_INTERNAL("relation member %d out of range", p_rel->member[m]);
+  p_rel->cptr = (int *)R_alloc((size_t)ncell + 1, sizeof(int));
+  memset(p_rel->cptr, 0, ((size_t)ncell + 1) * sizeof(int));
+  for (int m = 0; m < p_rel->ptr[nrel]; m++) p_rel->cptr[p_rel->member[m]]++;
+  for (int j = 0; j < ncell; j++) p_rel->cptr[j + 1] += p_rel->cptr[j];
+  p_rel->crel = (int *)R_alloc(p_rel->ptr[nrel] > 0 ? p_rel->ptr[nrel] : 1,
+                               sizeof(int));
+  int *fill = (int *)R_alloc((size_t)ncell + 1, sizeof(int));
+  memcpy(fill, p_rel->cptr, ((size_t)ncell + 1) * sizeof(int));
+  for (int r = 0; r < nrel; r++)
+    for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1]; m++)
+      p_rel->crel[fill[p_rel->member[m] - 1]++] = r;
+}
+
+/* A FIFO of relations with a membership flag, so each is queued once. */
+typedef struct {
+  int *q, head, tail, cap;
+  char *in;
+} relqueue;
+
+static void queue_init(relqueue *p_q, int nrel) {
+  p_q->cap = nrel + 1;
+  p_q->q = (int *)R_alloc(p_q->cap, sizeof(int));
+  p_q->in = (char *)R_alloc(p_q->cap, 1);
+  memset(p_q->in, 0, p_q->cap);
+  p_q->head = p_q->tail = 0;
+}
+static void queue_push(relqueue *p_q, int r) {
+  if (p_q->in[r]) return;
+  p_q->in[r] = 1;
+  p_q->q[p_q->tail] = r;
+  p_q->tail = (p_q->tail + 1) % p_q->cap;
+}
+static int queue_pop(relqueue *p_q) {
+  if (p_q->head == p_q->tail) return -1;
+  int r = p_q->q[p_q->head];
+  p_q->head = (p_q->head + 1) % p_q->cap;
+  p_q->in[r] = 0;
+  return r;
+}
+static void push_relations_of(relqueue *p_q, const relset *p_rel, int cell) {
+  for (int k = p_rel->cptr[cell]; k < p_rel->cptr[cell + 1]; k++)
+    queue_push(p_q, p_rel->crel[k]);
+}
+
+/* The cheapest published member of relation r (0-based cell), or -1. */
+static int cheapest_in(const relset *p_rel, int r, const int *status,
+                       const int *priority) {
+  int best = -1;
+  for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1]; m++) {
+    int c = p_rel->member[m] - 1;
+    if (status[c] == 0 && (best < 0 || priority[c] < priority[best])) best = c;
+  }
+  return best;
+}
+
+/* Singleton elimination until no relation has exactly one suppressed cell.
+ * Returns the number of cells added. */
+static int eliminate_singletons(const relset *p_rel, int *status,
+                                const int *priority, relqueue *p_q) {
+  int added = 0, visits = 0;
+  for (int r = 0; r < p_rel->nrel; r++) queue_push(p_q, r);
+  for (int r; (r = queue_pop(p_q)) >= 0;) {
+    int nsup = 0;
+    for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1] && nsup < 2; m++)
+      nsup += status[p_rel->member[m] - 1] != 0;
+    if (nsup == 1) {
+      int c = cheapest_in(p_rel, r, status, priority);
+      if (c >= 0) {
+        status[c] = 2;
+        added++;
+        push_relations_of(p_q, p_rel, c);
+      }
+    }
+    if (++visits % 1024 == 0) R_CheckUserInterrupt();
+  }
+  return added;
+}
+
+/* Interval propagation over the relations (total = sum of parts). lo/hi
+ * hold the attacker's bounds of each cell: published cells exact. */
+static void propagate(const relset *p_rel, const int *status,
+                      const double *value, const double *lo0,
+                      const double *hi0, double *lo, double *hi,
+                      relqueue *p_q) {
+  int ncell = p_rel->ncell;
+  for (int j = 0; j < ncell; j++) {
+    if (status[j] == 0) {
+      lo[j] = hi[j] = value[j];
+    } else {
+      lo[j] = lo0[j];
+      hi[j] = hi0[j];
+    }
+  }
+  for (int r = 0; r < p_rel->nrel; r++) {
+    int any = 0;
+    for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1] && !any; m++)
+      any = status[p_rel->member[m] - 1] != 0;
+    if (any) queue_push(p_q, r);
+  }
+  /* Bounds only shrink and every change moves a bound by at least 1 (they
+   * are rounded to integers), so this ends; the cap is a guard only. */
+  double budget = 50.0 * p_rel->nrel + 1e5;
+  int visits = 0;
+  for (int r; (r = queue_pop(p_q)) >= 0;) {
+    if (--budget < 0) {
+      while (queue_pop(p_q) >= 0) {
+      }
+      break;
+    }
+    int a = p_rel->ptr[r], b = p_rel->ptr[r + 1];
+    int t = p_rel->member[a] - 1;
+    double slo = 0, shi = 0;
+    int ninf = 0;
+    for (int m = a + 1; m < b; m++) {
+      int c = p_rel->member[m] - 1;
+      slo += lo[c];
+      if (R_FINITE(hi[c])) shi += hi[c]; else ninf++;
+    }
+    /* the total */
+    if (status[t] != 0) {
+      double nl = ceil(slo), nh = ninf ? R_PosInf : floor(shi);
+      int changed = 0;
+      if (nl > lo[t]) { lo[t] = nl; changed = 1; }
+      if (nh < hi[t]) { hi[t] = nh; changed = 1; }
+      if (changed) push_relations_of(p_q, p_rel, t);
+    }
+    /* each part: total minus the other parts */
+    for (int m = a + 1; m < b; m++) {
+      int c = p_rel->member[m] - 1;
+      if (status[c] == 0) continue;
+      int changed = 0;
+      int other_inf = ninf - (R_FINITE(hi[c]) ? 0 : 1);
+      if (other_inf == 0) {
+        double other_hi = shi - (R_FINITE(hi[c]) ? hi[c] : 0);
+        double nl = ceil(lo[t] - other_hi);
+        if (nl > lo[c]) { lo[c] = nl; changed = 1; }
+      }
+      if (R_FINITE(hi[t])) {
+        double nh = floor(hi[t] - (slo - lo[c]));
+        if (nh < hi[c]) { hi[c] = nh; changed = 1; }
+      }
+      if (changed) {
+        push_relations_of(p_q, p_rel, c);
+        /* the bounds just used for the other parts are now stale */
+        slo = 0; shi = 0; ninf = 0;
+        for (int k = a + 1; k < b; k++) {
+          int e = p_rel->member[k] - 1;
+          slo += lo[e];
+          if (R_FINITE(hi[e])) shi += hi[e]; else ninf++;
+        }
+      }
+    }
+    if (++visits % 1024 == 0) R_CheckUserInterrupt();
+  }
+}
+
+/* Add a complement for cell c: the cheapest published cell over all its
+ * relations, preferring relations with the fewest suppressed cells. */
+static int complement_for(const relset *p_rel, int c, int *status,
+                          const int *priority) {
+  int best = -1;
+  for (int k = p_rel->cptr[c]; k < p_rel->cptr[c + 1]; k++) {
+    int cand = cheapest_in(p_rel, p_rel->crel[k], status, priority);
+    if (cand >= 0 && (best < 0 || priority[cand] < priority[best])) best = cand;
+  }
+  if (best >= 0) status[best] = 2;
+  return best;
+}
+
+static double *real_arg(SEXP x, int n, const char *what) {
+  if (TYPEOF(x) != REALSXP || XLENGTH(x) != n)
+    SPR_INTERNAL("`%s` must be a double vector of length %d", what, n);
+  return REAL(x);
+}
+
+static int *int_arg(SEXP x, int n, const char *what) {
+  if (TYPEOF(x) != INTSXP || (n >= 0 && XLENGTH(x) != n))
+    SPR_INTERNAL("`%s` must be an integer vector of length %d", what, n);
+  return INTEGER(x);
+}
+
+SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
+                            SEXP status_sexp, SEXP priority_sexp,
+                            SEXP lo0_sexp, SEXP hi0_sexp, SEXP protection_sexp,
+                            SEXP force_sexp) {
+  int ncell = (int)XLENGTH(status_sexp);
+  relset rel;
+  relset_init(&rel, ptr_sexp, member_sexp, ncell);
+  const double *value = real_arg(value_sexp, ncell, "value");
+  const int *status0 = int_arg(status_sexp, ncell, "status");
+  const int *priority = int_arg(priority_sexp, ncell, "priority");
+  const double *lo0 = real_arg(lo0_sexp, ncell, "lo0");
+  const double *hi0 = real_arg(hi0_sexp, ncell, "hi0");
+  const int *force = int_arg(force_sexp, -1, "force");
+  if (TYPEOF(protection_sexp) != REALSXP || XLENGTH(protection_sexp) != 1)
+    SPR_INTERNAL("`protection` must be a number");
+  double protection = REAL(protection_sexp)[0];
+
+  int nprot = 0;
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3));
+  nprot++;
+  SEXP status_out = Rf_allocVector(INTSXP, ncell);
+  SET_VECTOR_ELT(out, 0, status_out);
+  SEXP lo_out = Rf_allocVector(REALSXP, ncell);
+  SET_VECTOR_ELT(out, 1, lo_out);
+  SEXP hi_out = Rf_allocVector(REALSXP, ncell);
+  SET_VECTOR_ELT(out, 2, hi_out);
+  int *status = INTEGER(status_out);
+  double *lo = REAL(lo_out), *hi = REAL(hi_out);
+  memcpy(status, status0, (size_t)ncell * sizeof(int));
+
+  relqueue q;
+  queue_init(&q, rel.nrel);
+  for (R_xlen_t k = 0; k < XLENGTH(force_sexp); k++) {
+    int c = force[k] - 1;
+    if (c < 0 || c >= ncell) SPR_INTERNAL("force cell %d out of range", c + 1);
+    complement_for(&rel, c, status, priority);
+  }
+  for (;;) {
+    eliminate_singletons(&rel, status, priority, &q);
+    propagate(&rel, status, value, lo0, hi0, lo, hi, &q);
+    int added = 0;
+    for (int j = 0; j < ncell; j++) {
+      if (status[j] != 1 || hi[j] - lo[j] >= protection) continue;
+      if (complement_for(&rel, j, status, priority) >= 0) added++;
+    }
+    if (added == 0) break;
+  }
+  UNPROTECT(nprot);
+  return out;
+}
+
+/* ---- components -------------------------------------------------------- */
+
+static int uf_find(int *parent, int x) {
+  while (parent[x] != x) {
+    parent[x] = parent[parent[x]];
+    x = parent[x];
+  }
+  return x;
+}
+
+SEXP spr_c_disclose_components(SEXP ptr_sexp, SEXP member_sexp,
+                               SEXP status_sexp) {
+  int ncell = (int)XLENGTH(status_sexp);
+  relset rel;
+  relset_init(&rel, ptr_sexp, member_sexp, ncell);
+  const int *status = int_arg(status_sexp, ncell, "status");
+  int *parent = (int *)R_alloc(ncell > 0 ? ncell : 1, sizeof(int));
+  for (int j = 0; j < ncell; j++) parent[j] = j;
+  for (int r = 0; r < rel.nrel; r++) {
+    int first = -1;
+    for (int m = rel.ptr[r]; m < rel.ptr[r + 1]; m++) {
+      int c = rel.member[m] - 1;
+      if (status[c] == 0) continue;
+      if (first < 0) {
+        first = uf_find(parent, c);
+      } else {
+        int root = uf_find(parent, c);
+        if (root != first) parent[root] = first;
+      }
+    }
+  }
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, ncell));
+  int *v_out = INTEGER(out);
+  int *label = (int *)R_alloc(ncell > 0 ? ncell : 1, sizeof(int));
+  for (int j = 0; j < ncell; j++) label[j] = 0;
+  int next = 0;
+  for (int j = 0; j < ncell; j++) {
+    if (status[j] == 0) {
+      v_out[j] = 0;
+      continue;
+    }
+    int root = uf_find(parent, j);
+    if (label[root] == 0) label[root] = ++next;
+    v_out[j] = label[root];
+  }
+  UNPROTECT(1);
+  return out;
+}
+
+/* ---- primary rules ----------------------------------------------------- */
+
+/* Run a registered C rule over the cells; `cols` is a list of double
+ * vectors (the count first). */
+SEXP spr_c_disclose_rule(SEXP impl_sexp, SEXP cols_sexp, SEXP params_sexp,
+                         SEXP name_sexp) {
+  if (TYPEOF(impl_sexp) != RAWSXP || XLENGTH(impl_sexp) != sizeof(spr_impl))
+    SPR_INTERNAL("not a C rule");
+  spr_impl impl;
+  memcpy(&impl, RAW(impl_sexp), sizeof impl);
+  if (impl.disclose == NULL) SPR_INTERNAL("rule has no kernel");
+  int ncols = (int)XLENGTH(cols_sexp);
+  if (ncols < 1) SPR_INTERNAL("rule without columns");
+  int n = (int)XLENGTH(VECTOR_ELT(cols_sexp, 0));
+  const double **cols = (const double **)R_alloc(ncols, sizeof(double *));
+  for (int k = 0; k < ncols; k++)
+    cols[k] = real_arg(VECTOR_ELT(cols_sexp, k), n, "cols");
+  const double *params = REAL(params_sexp);
+  SEXP out = PROTECT(Rf_allocVector(INTSXP, n));
+  int *status = INTEGER(out);
+  memset(status, 0, (size_t)n * sizeof(int));
+  spreiding_error err;
+  memset(&err, 0, sizeof err);
+  int rc = impl.disclose(n, cols, ncols, params, (int)XLENGTH(params_sexp),
+                         status, impl.data, &err);
+  const char *name = CHAR(STRING_ELT(name_sexp, 0));
+  if (rc == SPREIDING_INTERRUPTED)
+    spr_error("rules", 0, "disclosure rule %s() was interrupted", name);
+  if (rc != SPREIDING_OK)
+    spr_error("rules", 0, "disclosure rule %s(): %s", name,
+              err.message[0] ? err.message : "failed without a message");
+  for (int i = 0; i < n; i++) status[i] = status[i] != 0;
+  UNPROTECT(1);
+  return out;
+}
+
+/* min_count(n, zeros): suppress 1..n-1, and 0 when zeros = 1 ("suppress"). */
+static int min_count_kernel(int n, const double *const *cols, int ncols,
+                            const double *params, int nparams, int *status,
+                            void *data, spreiding_error *err) {
+  (void)ncols;
+  (void)nparams;
+  (void)data;
+  double limit = params[0], zeros = params[1];
+  if (ISNAN(limit) || limit < 1) {
+    snprintf(err->message, SPREIDING_MESSAGE_SIZE, "`n` must be at least 1");
+    return SPREIDING_ERROR;
+  }
+  const double *x = cols[0];
+  for (int i = 0; i < n; i++)
+    if ((x[i] > 0 && x[i] < limit) || (zeros != 0 && x[i] == 0)) status[i] = 1;
+  return SPREIDING_OK;
+}
+
+/* dominance(n, k): suppress a cell whose n largest contributions (column
+ * `top`) make up at least k% of its total. */
+static int dominance_kernel(int n, const double *const *cols, int ncols,
+                            const double *params, int nparams, int *status,
+                            void *data, spreiding_error *err) {
+  (void)nparams;
+  (void)data;
+  if (ncols < 2) {
+    snprintf(err->message, SPREIDING_MESSAGE_SIZE,
+             "dominance() needs the column of the largest contributions (`top`)");
+    return SPREIDING_ERROR;
+  }
+  double k = params[1];
+  if (ISNAN(k) || k <= 0 || k > 100) {
+    snprintf(err->message, SPREIDING_MESSAGE_SIZE,
+             "`k` must be a percentage in (0, 100]");
+    return SPREIDING_ERROR;
+  }
+  const double *x = cols[0], *top = cols[1];
+  for (int i = 0; i < n; i++) {
+    if (top[i] > x[i] * (1 + 1e-12)) {
+      snprintf(err->message, SPREIDING_MESSAGE_SIZE,
+               "the largest contributions (%g) exceed the cell total (%g) in "
+               "cell %d", top[i], x[i], i + 1);
+      err->row = i + 1;
+      return SPREIDING_ERROR;
+    }
+    if (x[i] > 0 && top[i] >= k / 100 * x[i]) status[i] = 1;
+  }
+  return SPREIDING_OK;
+}
+
+/* secondary(): a marker; complementary suppression is the engine's. */
+static int secondary_kernel(int n, const double *const *cols, int ncols,
+                            const double *params, int nparams, int *status,
+                            void *data, spreiding_error *err) {
+  (void)n; (void)cols; (void)ncols; (void)params; (void)nparams;
+  (void)status; (void)data; (void)err;
+  return SPREIDING_OK;
+}
+
+void spr_register_builtin_rules(void) {
+  static const char *const x_args[] = {"x"};
+  static const char *const dom_args[] = {"x", "top"};
+  static const char *const min_params[] = {"n", "zeros"};
+  static const char *const dom_params[] = {"n", "k"};
+  static const char *const sec_params[] = {"protection"};
+  static const double min_defaults[] = {10, 0};
+  static const double dom_defaults[] = {1, 80};
+  static const double sec_defaults[] = {1};
+  const spreiding_disclosure_rule defs[] = {
+      {SPREIDING_API_VERSION, "min_count",
+       "Primary: counts 1..n-1 (and 0 with zeros = \"suppress\")", "spreiding",
+       1, x_args, 2, min_params, min_defaults, min_count_kernel, NULL},
+      {SPREIDING_API_VERSION, "dominance",
+       "Primary: the n largest contributions are k% or more of the cell total",
+       "spreiding", 2, dom_args, 2, dom_params, dom_defaults, dominance_kernel,
+       NULL},
+      {SPREIDING_API_VERSION, "secondary",
+       "Complementary suppression until every primary cell is protected",
+       "spreiding", 1, x_args, 1, sec_params, sec_defaults, secondary_kernel,
+       NULL}};
+  for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+    spreiding_error err;
+    memset(&err, 0, sizeof err);
+    if (spr_register_disclosure_rule(&defs[i], 0, &err) != SPREIDING_OK)
+      SPR_INTERNAL("registering %s: %s", defs[i].name, err.message);
+  }
+}
