@@ -159,8 +159,12 @@ disclosure_rule <- function(.name, ..., .columns = NULL) {
 
 #' @export
 format.spreiding_rule <- function(x, ...) {
-  args <- c(if (length(x$params)) paste0(names(x$params), " = ",
-                                         as.character(x$params)),
+  shown <- as.character(x$params)
+  if (x$name == "min_count") {
+    shown[names(x$params) == "zeros"] <-
+      if (x$params[["zeros"]] != 0) "\"suppress\"" else "\"safe\""
+  }
+  args <- c(if (length(x$params)) paste0(names(x$params), " = ", shown),
             if (length(x$aux)) paste0(names(x$aux), " = \"", x$aux, "\""),
             if (!is.null(x$columns)) paste0("columns = ", deparse1(x$columns)))
   paste0(x$name, "(", paste(args, collapse = ", "), ")")
@@ -307,6 +311,16 @@ disclose <- function(table, counts, rules = list(min_count(10)),
   detail <- cell_detail(cells[[1]], dims)
 
   protection <- rule_protection(rules)
+  for (col in counts) {
+    n <- rule_threshold(col, rules)
+    room <- n - 1 - zeros_safe(col, rules)
+    if (!is.na(n) && n > 1 && protection > room) {
+      stop_spreiding(paste0("`secondary(protection = ", protection, ")` ",
+                            "cannot be met: a cell hidden by min_count(", n,
+                            ") is known to lie in an interval of width ",
+                            room, "."), arg = "rules", call = call)
+    }
+  }
   status <- matrix(0L, ncell, length(counts), dimnames = list(NULL, counts))
   lower <- upper <- matrix(NA_real_, ncell, length(counts))
   for (k in seq_along(counts)) {
@@ -314,7 +328,8 @@ disclose <- function(table, counts, rules = list(min_count(10)),
     prim <- apply_primary(rules, counts[k], v, aux, call)
     prior <- attacker_prior(rules, counts[k], v, prim)
     priority <- rank_cells(v, detail)
-    res <- protect_column(rel, v, prim, priority, prior, protection, use_lp)
+    res <- protect_column(rel, v, prim, priority, prior, protection, use_lp,
+                          call)
     status[, k] <- res$status
     lower[, k] <- res$lower
     upper[, k] <- res$upper
@@ -793,27 +808,37 @@ attacker_prior <- function(rules, col, v, prim) {
 }
 
 protect_column <- function(rel, v, prim, priority, prior, protection,
-                           use_lp) {
+                           use_lp, call) {
   force <- integer()
-  for (round in 1:100) {
-    res <- .Call(C_spr_c_disclose_protect, rel$ptr, rel$member, v, prim,
+  status <- prim
+  repeat {
+    res <- .Call(C_spr_c_disclose_protect, rel$ptr, rel$member, v, status,
                  priority, prior$lo, prior$hi, as.double(protection), force)
+    added <- sum(res[[1]] != status)
     status <- res[[1]]
     lower <- res[[2]]
     upper <- res[[3]]
     if (!use_lp) break
-    hidden <- which(status != 0L)
-    iv <- lp_intervals(rel, v, status, prior, hidden)
-    lower[hidden] <- iv$lower
-    upper[hidden] <- iv$upper
-    exposed <- hidden[status[hidden] == 1L &
-                        iv$upper - iv$lower < protection - 1e-9]
-    if (length(exposed) == 0) break
-    prim <- status # keep what is suppressed, add complements for `exposed`
-    force <- exposed
+    force <- lp_exposed(rel, v, status, prior, which(status == 1L),
+                        protection)
+    if (length(force) == 0) break
+    if (added == 0 && length(force) && identical(force, attr(status, "last"))) {
+      stop_spreiding_internal("secondary suppression makes no progress")
+    }
+    attr(status, "last") <- force
   }
+  attr(status, "last") <- NULL
   # complementary cells the published ones pin down hide nothing: publish
+  # them (those found by propagation, and with the audit those that linear
+  # programming proves pinned)
   pinned <- which(status == 2L & upper - lower < 0.5)
+  if (use_lp) {
+    free <- list(lo = ifelse(status == 1L, prior$lo, 0),
+                 hi = ifelse(status == 1L, prior$hi, Inf))
+    pinned <- union(pinned, lp_exposed(rel, v, status, free,
+                                       setdiff(which(status == 2L), pinned),
+                                       1, unproven = "ignore"))
+  }
   status[pinned] <- 0L
   lower[status == 0L] <- NA
   upper[status == 0L] <- NA
@@ -831,13 +856,14 @@ stop_no_solver <- function(call) {
                  arg = "audit", call = call)
 }
 
-# Exact attacker intervals of the cells `which` by linear programming, one
-# programme per component of linked suppressed cells. `v` holds the values
-# of the published cells (others are ignored).
-lp_intervals <- function(rel, v, status, prior, which) {
+# The linear programmes of the exact audit: one per component of linked
+# suppressed cells (variables: its suppressed cells; constraints: the
+# relations they are in, with the published cells moved to the right-hand
+# side; bounds: the attacker's prior). `v` holds the published values.
+lp_models <- function(rel, v, status, prior) {
   comp <- .Call(C_spr_c_disclose_components, rel$ptr, rel$member,
                 as.integer(status))
-  lower <- upper <- rep(NA_real_, length(v))
+  ncomp <- max(comp, 0L)
   nrel <- length(rel$ptr) - 1L
   rel_of <- rep.int(seq_len(nrel), diff(rel$ptr))
   coef <- rep(-1, length(rel$member))
@@ -848,48 +874,176 @@ lp_intervals <- function(rel, v, status, prior, which) {
   comp_of_rel[rel_of[hidden]] <- comp[cell[hidden]]
   known <- rowsum(ifelse(hidden, 0, coef * v[cell]), rel_of, reorder = TRUE)
   rhs_all <- -as.double(known)
-  by_comp <- split(seq_len(nrel), factor(comp_of_rel, seq_len(max(comp, 0L))))
-  targets <- split(which, factor(comp[which], seq_len(max(comp, 0L))))
-  for (k in seq_along(targets)) {
-    if (length(targets[[k]]) == 0) next
-    vars <- which(comp == k)
-    rels <- by_comp[[k]]
-    m <- rel_of %in% rels & hidden
-    i <- match(rel_of[m], rels)
-    j <- match(cell[m], vars)
-    mat <- slam::simple_triplet_matrix(i, j, coef[m], nrow = length(rels),
+  rels_by_comp <- split(seq_len(nrel), factor(comp_of_rel, seq_len(ncomp)))
+  vars_by_comp <- split(seq_along(comp), factor(comp, seq_len(ncomp)))
+  entries <- which(hidden)
+  entries_by_comp <- split(entries, factor(comp[cell[entries]], seq_len(ncomp)))
+  model <- function(k) {
+    vars <- vars_by_comp[[k]]
+    rels <- rels_by_comp[[k]]
+    e <- entries_by_comp[[k]]
+    mat <- slam::simple_triplet_matrix(match(rel_of[e], rels),
+                                       match(cell[e], vars), coef[e],
+                                       nrow = length(rels),
                                        ncol = length(vars))
-    rhs <- rhs_all[rels]
-    lo <- prior$lo[vars]
     hi <- prior$hi[vars]
     fin <- which(is.finite(hi))
-    bounds <- list(lower = list(ind = seq_along(vars), val = lo),
-                   upper = list(ind = fin, val = hi[fin]))
+    list(vars = vars, rels = rels, mat = mat, rhs = rhs_all[rels],
+         bounds = list(lower = list(ind = seq_along(vars), val = prior$lo[vars]),
+                       upper = list(ind = fin, val = hi[fin])))
+  }
+  list(comp = comp, ncomp = ncomp, model = model)
+}
+
+# Optimise sum(weights * x) over a component model; NULL when unbounded.
+lp_optimum <- function(m, weights, max) {
+  if (length(m$rels) == 0) {
+    # in no relation: each variable alone within its bounds
+    lo <- m$bounds$lower$val
+    hi <- rep(Inf, length(m$vars))
+    hi[m$bounds$upper$ind] <- m$bounds$upper$val
+    x <- if (max) ifelse(weights > 0, hi, lo) else ifelse(weights > 0, lo, hi)
+    if (any(!is.finite(x[weights != 0]))) return(NULL)
+    return(list(x = x, optimum = sum(weights * x)))
+  }
+  s <- Rglpk::Rglpk_solve_LP(weights, m$mat, rep("==", length(m$rels)),
+                             m$rhs, bounds = m$bounds, max = max,
+                             control = list(presolve = length(m$vars) > 500))
+  if (s$status != 0) {
+    if (!max) {
+      stop_spreiding(paste0("No counts fit the published table: its cells ",
+                            "and totals contradict each other (around row ",
+                            m$vars[1], ")."), arg = "published",
+                     row = m$vars[1])
+    }
+    return(NULL)
+  }
+  list(x = s$solution, optimum = s$optimum)
+}
+
+# Exact attacker intervals of the cells `which` (2 programmes per cell).
+lp_intervals <- function(rel, v, status, prior, which) {
+  lm <- lp_models(rel, v, status, prior)
+  lower <- upper <- rep(NA_real_, length(v))
+  targets <- split(which, factor(lm$comp[which], seq_len(lm$ncomp)))
+  for (k in seq_along(targets)) {
+    if (length(targets[[k]]) == 0) next
+    m <- lm$model(k)
     for (t in targets[[k]]) {
-      obj <- numeric(length(vars))
-      obj[match(t, vars)] <- 1
-      if (length(rels) == 0) { # in no relation: what the label says
-        lower[t] <- prior$lo[t]
-        upper[t] <- prior$hi[t]
-        next
-      }
-      solve <- function(max) {
-        Rglpk::Rglpk_solve_LP(obj, mat, rep("==", length(rels)), rhs,
-                              bounds = bounds, max = max)
-      }
-      s_min <- solve(FALSE)
-      if (s_min$status != 0) {
-        stop_spreiding(paste0("No counts fit the published table: its ",
-                              "cells and totals contradict each other ",
-                              "(around row ", t, ")."),
-                       arg = "published", row = t)
-      }
-      s_max <- solve(TRUE)
-      lower[t] <- s_min$optimum
-      upper[t] <- if (s_max$status == 0) s_max$optimum else Inf
+      w <- numeric(length(m$vars))
+      w[match(t, m$vars)] <- 1
+      lower[t] <- lp_optimum(m, w, FALSE)$optimum
+      hi <- lp_optimum(m, w, TRUE)
+      upper[t] <- if (is.null(hi)) Inf else hi$optimum
     }
   }
   list(lower = round(lower[which], 6), upper = round(upper[which], 6))
+}
+
+# The primary cells among `targets` that an attacker may be able to narrow
+# to an interval narrower than `protection`. `v` holds the true values, so
+# a feasible solution in which a cell lies `protection` or more from its
+# true value proves the cell protected. Per group of linked suppressed
+# cells, programmes push every unproven cell towards the far end of its
+# bounds (then the other way), which settles almost all of them in a few
+# solves; in groups of at most `whole_limit` cells the rest get a pair of
+# programmes each, which is exact. In larger groups a cell still unproven
+# counts as exposed: that costs an extra suppression, never a disclosure.
+lp_exposed <- function(rel, v, status, prior, targets, protection,
+                       whole_limit = 2000L, unproven = "exposed") {
+  if (length(targets) == 0) return(integer())
+  tol <- protection - 1e-7
+  vv <- v
+  vv[status != 0L] <- 0
+  lm <- lp_models(rel, vv, status, prior)
+  size <- tabulate(lm$comp, lm$ncomp)
+  by_comp <- split(targets, factor(lm$comp[targets], seq_len(lm$ncomp)))
+  exposed <- integer()
+  for (k in which(lengths(by_comp) > 0)) {
+    m <- lm$model(k)
+    open <- setdiff(by_comp[[k]], push_moves(m, by_comp[[k]], v, prior, tol))
+    if (length(open) && size[k] <= whole_limit) {
+      open <- setdiff(open, prove_moves(m, open, v, tol, alone = TRUE))
+    } else if (unproven == "ignore") {
+      open <- integer()
+    }
+    exposed <- c(exposed, open)
+  }
+  exposed
+}
+
+# Cells of `cells` proven to move by `tol` from `v`: each programme pushes
+# every open cell towards one end of its bounds: the end farthest from `v`,
+# then the nearest, then mixed directions; stops after three rounds without
+# progress.
+push_moves <- function(m, cells, v, prior, tol, max_rounds = 12L) {
+  proven <- integer()
+  open <- cells
+  idle <- 0L
+  for (round in seq_len(max_rounds)) {
+    if (length(open) == 0 || idle >= 3L) break
+    at <- match(open, m$vars)
+    if (round <= 2L) {
+      up <- (prior$hi[open] - v[open]) >= (v[open] - prior$lo[open])
+      if (round == 2L) up <- !up
+    } else {
+      # mixed directions, fixed per cell and round (no random numbers, so
+      # the user's random stream is left alone and results are repeatable)
+      up <- (open * 40503 + round * 977) %% 65536 < 32768
+    }
+    w <- numeric(length(m$vars))
+    w[at] <- ifelse(up, 1, -1)
+    sol <- lp_optimum(m, w, TRUE)
+    if (is.null(sol)) { # unbounded: push down only
+      w[at] <- -1
+      sol <- lp_optimum(m, w, TRUE)
+    }
+    moved <- if (is.null(sol)) logical(length(open)) else
+      abs(sol$x[at] - v[open]) >= tol
+    idle <- if (any(moved)) 0L else idle + 1L
+    proven <- c(proven, open[moved])
+    open <- open[!moved]
+  }
+  proven
+}
+
+# The cells of `cells` (all among m$vars) proven to move by `tol` or more.
+prove_moves <- function(m, cells, v, tol, alone) {
+  proven <- integer()
+  open <- cells
+  at <- match(open, m$vars)
+  progress <- TRUE
+  while (length(open) && progress) {
+    progress <- FALSE
+    for (max in c(TRUE, FALSE)) {
+      w <- numeric(length(m$vars))
+      w[at] <- 1
+      sol <- lp_optimum(m, w, max)
+      if (is.null(sol)) next
+      moved <- abs(sol$x[at] - v[open]) >= tol
+      if (any(moved)) {
+        progress <- TRUE
+        proven <- c(proven, open[moved])
+        open <- open[!moved]
+        at <- at[!moved]
+      }
+      if (length(open) == 0) break
+    }
+  }
+  if (alone) {
+    for (i in seq_along(open)) {
+      w <- numeric(length(m$vars))
+      w[at[i]] <- 1
+      hi <- lp_optimum(m, w, TRUE)
+      if (is.null(hi) || hi$optimum - v[open[i]] >= tol) {
+        proven <- c(proven, open[i])
+        next
+      }
+      lo <- lp_optimum(m, w, FALSE)
+      if (hi$optimum - lo$optimum >= tol) proven <- c(proven, open[i])
+    }
+  }
+  proven
 }
 
 suppressed_intervals <- function(status, lower, upper, counts, protection,

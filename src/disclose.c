@@ -539,14 +539,58 @@ static void propagate(const relset *p_rel, const int *status,
   }
 }
 
-/* Add a complement for cell c: the cheapest published cell over all its
- * relations, preferring relations with the fewest suppressed cells. */
+/* Scratch for complement_for(): stamps mark the cells and relations seen
+ * in the current search, so nothing is cleared between searches. */
+typedef struct {
+  int stamp;
+  int *cell_seen, *rel_seen; /* ncell, nrel */
+  int *frontier, *next;      /* ncell each */
+} search_space;
+
+static void search_init(search_space *p_s, int ncell, int nrel) {
+  p_s->stamp = 0;
+  p_s->cell_seen = (int *)R_alloc(ncell > 0 ? ncell : 1, sizeof(int));
+  p_s->rel_seen = (int *)R_alloc(nrel > 0 ? nrel : 1, sizeof(int));
+  p_s->frontier = (int *)R_alloc(ncell > 0 ? ncell : 1, sizeof(int));
+  p_s->next = (int *)R_alloc(ncell > 0 ? ncell : 1, sizeof(int));
+  memset(p_s->cell_seen, 0, (ncell > 0 ? ncell : 1) * sizeof(int));
+  memset(p_s->rel_seen, 0, (nrel > 0 ? nrel : 1) * sizeof(int));
+}
+
+/* Add a complement for the exposed cell c: the cheapest published cell of
+ * its relations; when they hold none, of the relations one suppressed cell
+ * further away, and so on (what pins c down may be a published total two
+ * relations off, as in linked hierarchies). Returns the cell or -1 when
+ * every cell linked to c is suppressed already. */
 static int complement_for(const relset *p_rel, int c, int *status,
-                          const int *priority) {
-  int best = -1;
-  for (int k = p_rel->cptr[c]; k < p_rel->cptr[c + 1]; k++) {
-    int cand = cheapest_in(p_rel, p_rel->crel[k], status, priority);
-    if (cand >= 0 && (best < 0 || priority[cand] < priority[best])) best = cand;
+                          const int *priority, search_space *p_s) {
+  int stamp = ++p_s->stamp;
+  int nfront = 1, best = -1;
+  p_s->frontier[0] = c;
+  p_s->cell_seen[c] = stamp;
+  while (nfront > 0 && best < 0) {
+    int nnext = 0;
+    for (int f = 0; f < nfront; f++) {
+      int x = p_s->frontier[f];
+      for (int k = p_rel->cptr[x]; k < p_rel->cptr[x + 1]; k++) {
+        int r = p_rel->crel[k];
+        if (p_s->rel_seen[r] == stamp) continue;
+        p_s->rel_seen[r] = stamp;
+        for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1]; m++) {
+          int y = p_rel->member[m] - 1;
+          if (status[y] == 0) {
+            if (best < 0 || priority[y] < priority[best]) best = y;
+          } else if (p_s->cell_seen[y] != stamp) {
+            p_s->cell_seen[y] = stamp;
+            p_s->next[nnext++] = y;
+          }
+        }
+      }
+    }
+    int *tmp = p_s->frontier;
+    p_s->frontier = p_s->next;
+    p_s->next = tmp;
+    nfront = nnext;
   }
   if (best >= 0) status[best] = 2;
   return best;
@@ -596,20 +640,42 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
 
   relqueue q;
   queue_init(&q, rel.nrel);
+  search_space space;
+  search_init(&space, ncell, rel.nrel);
+  /* relations touched by a complement added in this pass: an exposed cell
+   * in one of them waits for the next propagation, which may find it
+   * protected already (two exposed cells often share one complement) */
+  char *dirty = (char *)R_alloc(rel.nrel > 0 ? rel.nrel : 1, 1);
   for (R_xlen_t k = 0; k < XLENGTH(force_sexp); k++) {
     int c = force[k] - 1;
     if (c < 0 || c >= ncell) SPR_INTERNAL("force cell %d out of range", c + 1);
-    complement_for(&rel, c, status, priority);
+    complement_for(&rel, c, status, priority, &space);
   }
   for (;;) {
     eliminate_singletons(&rel, status, priority, &q);
     propagate(&rel, status, value, lo0, hi0, lo, hi, &q);
+    memset(dirty, 0, rel.nrel > 0 ? rel.nrel : 1);
     int added = 0;
     for (int j = 0; j < ncell; j++) {
       if (status[j] != 1 || hi[j] - lo[j] >= protection) continue;
-      if (complement_for(&rel, j, status, priority) >= 0) added++;
+      int wait = 0;
+      for (int k = rel.cptr[j]; k < rel.cptr[j + 1] && !wait; k++)
+        wait = dirty[rel.crel[k]];
+      if (wait) {
+        added++; /* another pass is needed */
+        continue;
+      }
+      int c = complement_for(&rel, j, status, priority, &space);
+      if (c >= 0) {
+        added++;
+        for (int k = rel.cptr[c]; k < rel.cptr[c + 1]; k++)
+          dirty[rel.crel[k]] = 1;
+        for (int k = rel.cptr[j]; k < rel.cptr[j + 1]; k++)
+          dirty[rel.crel[k]] = 1;
+      }
     }
     if (added == 0) break;
+    R_CheckUserInterrupt();
   }
   UNPROTECT(nprot);
   return out;
