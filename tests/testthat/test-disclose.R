@@ -688,3 +688,24 @@ test_that("row relations whose published parts exceed the total are refused", {
   expect_snapshot(error = TRUE,
                   audit_disclosure(pub, hierarchy = rel, counts = "n"))
 })
+
+test_that("a disclosure rule written in R is applied like a built-in", {
+  register_disclosure_rule("odd_count", function(x, k = 1) x %% 2 == k,
+                           description = "Odd counts (a test rule)")
+  on.exit(unregister_disclosure_rule("odd_count"))
+  d <- data.frame(area = c("a", "b", "c"), n = c(12, 15, 20))
+  # 15 is odd; the total 47 is odd too; with two hidden cells in the one
+  # relation (15 and 47), nothing more is needed: 12 and 20 stay.
+  out <- disclose(d, "n", rules = list(disclosure_rule("odd_count")),
+                  audit = FALSE)
+  expect_equal(out$n, c(12, NA, 20, NA))
+  expect_equal(as.character(out$n_status),
+               c("ok", "primary", "ok", "primary"))
+  # a parameter given in the rule call reaches the function: k = 0 hides
+  # the even counts 12 and 20 (not the odd total 47); the relation then has
+  # two hidden cells whose sum 32 leaves each anywhere in [0, 32]
+  expect_equal(
+    as.character(disclose(d, "n", rules = list(disclosure_rule("odd_count", k = 0)),
+                          audit = FALSE)$n_status),
+    c("primary", "ok", "primary", "ok"))
+})

@@ -269,3 +269,22 @@ test_that("geomean() of a value <= 0 is a spreiding_error naming the row", {
   expect_equal(cnd$row, 3L)
   expect_match(conditionMessage(cnd), "\\b3\\b")
 })
+
+test_that("the C rule max_count() suppresses in disclose() and gets complements", {
+  local_plugin()
+  # areas a..d and their total 4 + 150 + 30 + 40 = 224: min_count(10)
+  # hides the 4, max_count(n = 100) the 150 and the total 224. The one
+  # relation 224 = 4 + 150 + 30 + 40 then has three hidden cells; the 4
+  # stays anywhere in [1, 9] (224 - 150 = 74 is not published), so no
+  # complement is needed.
+  d <- data.frame(area = c("a", "b", "c", "d"), n = c(4, 150, 30, 40))
+  out <- spreiding::disclose(
+    d, "n",
+    rules = list(spreiding::min_count(10),
+                 spreiding::disclosure_rule("max_count", n = 100)),
+    audit = FALSE
+  )
+  expect_equal(as.character(out$n_status),
+               c("primary", "primary", "ok", "ok", "primary"))
+  expect_equal(out$n, c(NA, NA, 30, 40, NA))
+})
