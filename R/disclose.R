@@ -811,6 +811,9 @@ protect_column <- function(rel, v, prim, priority, prior, protection,
                            use_lp, call) {
   force <- integer()
   status <- prim
+  # Hiding more cells only widens what an attacker can derive, so a cell
+  # proven protected stays protected: later rounds check the rest only.
+  proven <- integer()
   repeat {
     res <- .Call(C_spr_c_disclose_protect, rel$ptr, rel$member, v, status,
                  priority, prior$lo, prior$hi, as.double(protection), force)
@@ -819,15 +822,15 @@ protect_column <- function(rel, v, prim, priority, prior, protection,
     lower <- res[[2]]
     upper <- res[[3]]
     if (!use_lp) break
-    force <- lp_exposed(rel, v, status, prior, which(status == 1L),
-                        protection)
-    if (length(force) == 0) break
-    if (added == 0 && length(force) && identical(force, attr(status, "last"))) {
-      stop_spreiding_internal("secondary suppression makes no progress")
-    }
-    attr(status, "last") <- force
+    check <- setdiff(which(status == 1L), proven)
+    exposed <- lp_exposed(rel, v, status, prior, check, protection)
+    proven <- c(proven, setdiff(check, exposed))
+    # nothing changed since the last round: every cell linked to these is
+    # hidden already, so only the rule's own bounds remain, and those were
+    # checked against `protection` up front
+    if (length(exposed) == 0 || (added == 0 && identical(exposed, force))) break
+    force <- exposed
   }
-  attr(status, "last") <- NULL
   # complementary cells the published ones pin down hide nothing: publish
   # them (those found by propagation, and with the audit those that linear
   # programming proves pinned)
@@ -960,6 +963,8 @@ lp_exposed <- function(rel, v, status, prior, targets, protection,
   by_comp <- split(targets, factor(lm$comp[targets], seq_len(lm$ncomp)))
   exposed <- integer()
   for (k in which(lengths(by_comp) > 0)) {
+    # only an exact check can prove a cell exposed
+    if (unproven == "ignore" && size[k] > whole_limit) next
     m <- lm$model(k)
     open <- setdiff(by_comp[[k]], push_moves(m, by_comp[[k]], v, prior, tol))
     if (length(open) && size[k] <= whole_limit) {
@@ -974,14 +979,14 @@ lp_exposed <- function(rel, v, status, prior, targets, protection,
 
 # Cells of `cells` proven to move by `tol` from `v`: each programme pushes
 # every open cell towards one end of its bounds: the end farthest from `v`,
-# then the nearest, then mixed directions; stops after three rounds without
+# then the nearest, then mixed directions; stops after two rounds without
 # progress.
-push_moves <- function(m, cells, v, prior, tol, max_rounds = 12L) {
+push_moves <- function(m, cells, v, prior, tol, max_rounds = 10L) {
   proven <- integer()
   open <- cells
   idle <- 0L
   for (round in seq_len(max_rounds)) {
-    if (length(open) == 0 || idle >= 3L) break
+    if (length(open) == 0 || idle >= 2L) break
     at <- match(open, m$vars)
     if (round <= 2L) {
       up <- (prior$hi[open] - v[open]) >= (v[open] - prior$lo[open])
