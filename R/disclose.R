@@ -1240,7 +1240,14 @@ print.spreiding_disclosed <- function(x, ...) {
       nrow(x) - info$n_input, " totals); suppressed: ", n_prim, " primary, ",
       n_sec, " secondary\n", sep = "")
   cat("rules: ", paste(info$rules, collapse = ", "), "\n", sep = "")
-  print(structure(x, class = "data.frame", disclosure = NULL), ...)
+  shown <- structure(x, class = "data.frame", disclosure = NULL)
+  if (nrow(x) > 40) {
+    print(shown[c(1:20, (nrow(x) - 9):nrow(x)), , drop = FALSE], ...)
+    cat("... ", nrow(x) - 30, " more rows (rows 21 to ", nrow(x) - 10,
+        " not shown)\n", sep = "")
+  } else {
+    print(shown, ...)
+  }
   invisible(x)
 }
 
