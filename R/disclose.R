@@ -375,13 +375,9 @@ check_counts <- function(table, counts, call) {
                             "numeric, not ", describe(x), "."),
                      arg = "counts", call = call)
     }
-    bad <- which(is.na(x))
-    if (length(bad)) {
-      stop_spreiding(paste0("Count column ", backtick(col), " is missing in ",
-                            "row ", bad[1], "; a count must be known to ",
-                            "decide whether it may be published."),
-                     arg = "counts", row = bad[1], call = call)
-    }
+    check_not_missing(x, paste("Count column", backtick(col)),
+                      "a count must be known to decide whether it may be published.",
+                      "counts", call)
     bad <- which(!is.finite(x) | x < 0 | x != round(x))
     if (length(bad)) {
       stop_spreiding(paste0("Count column ", backtick(col), " must hold ",
@@ -391,6 +387,14 @@ check_counts <- function(table, counts, call) {
     }
   }
   counts
+}
+
+check_not_missing <- function(x, what, hint, arg, call) {
+  bad <- which(is.na(x))
+  if (length(bad)) {
+    stop_spreiding(paste0(what, " is missing in row ", bad[1], "; ", hint),
+                   arg = arg, row = bad[1], call = call)
+  }
 }
 
 check_rules <- function(rules, counts, table, call) {
@@ -475,13 +479,9 @@ check_dims <- function(table, by, prov, edges, counts, call) {
                             "atomic vector, not ", describe(x), "."),
                      arg = "by", call = call)
     }
-    bad <- which(is.na(x))
-    if (length(bad)) {
-      stop_spreiding(paste0("Dimension column ", backtick(b), " is missing ",
-                            "in row ", bad[1], "; give unknown values a code ",
-                            "of their own (such as \"unknown\")."),
-                     arg = "by", row = bad[1], call = call)
-    }
+    check_not_missing(x, paste("Dimension column", backtick(b)),
+                      "give unknown values a code of their own (such as \"unknown\").",
+                      "by", call)
   }
   by
 }
