@@ -924,25 +924,6 @@ lp_optimum <- function(m, weights, max) {
   list(x = s$solution, optimum = s$optimum)
 }
 
-# Exact attacker intervals of the cells `which` (2 programmes per cell).
-lp_intervals <- function(rel, v, status, prior, which) {
-  lm <- lp_models(rel, v, status, prior)
-  lower <- upper <- rep(NA_real_, length(v))
-  targets <- split(which, factor(lm$comp[which], seq_len(lm$ncomp)))
-  for (k in seq_along(targets)) {
-    if (length(targets[[k]]) == 0) next
-    m <- lm$model(k)
-    for (t in targets[[k]]) {
-      w <- numeric(length(m$vars))
-      w[match(t, m$vars)] <- 1
-      lower[t] <- lp_optimum(m, w, FALSE)$optimum
-      hi <- lp_optimum(m, w, TRUE)
-      upper[t] <- if (is.null(hi)) Inf else hi$optimum
-    }
-  }
-  list(lower = round(lower[which], 6), upper = round(upper[which], 6))
-}
-
 # The primary cells among `targets` that an attacker may be able to narrow
 # to an interval narrower than `protection`. `v` holds the true values, so
 # a feasible solution in which a cell lies `protection` or more from its
@@ -1286,7 +1267,11 @@ print.spreiding_disclosed <- function(x, ...) {
 #'   [disclose()] used, else 1.
 #' @return A data frame with one row per hidden cell: `row` (in
 #'   `published`), `column`, `status` (`primary`, `secondary` or, for tables
-#'   not made by [disclose()], `hidden`), `lower`, `upper` and `protected`.
+#'   not made by [disclose()], `hidden`), `lower`, `upper`, `exact` and
+#'   `protected`. In groups of more than 2,000 linked hidden cells, a cell
+#'   shown protected by two feasible solutions gets the span of those as
+#'   its interval (`exact = FALSE`, a part of the exact interval); every
+#'   other interval is exact, and so is every verdict.
 #' @seealso [disclose()]
 #' @export
 #' @examplesIf requireNamespace("Rglpk", quietly = TRUE)
@@ -1349,16 +1334,75 @@ audit_rows <- function(rel, v, st, lo, hi, col, labels, protection, n) {
   if (length(hidden) == 0) {
     return(data.frame(row = integer(), column = character(),
                       status = character(), lower = double(),
-                      upper = double(), protected = logical(),
+                      upper = double(), exact = logical(),
+                      protected = logical(),
                       stringsAsFactors = FALSE))
   }
-  iv <- lp_intervals(rel, v, st, list(lo = lo, hi = hi), hidden)
+  iv <- audit_intervals(rel, v, st, list(lo = lo, hi = hi), hidden,
+                        protection)
   status <- labels[pmin(st[hidden], length(labels))]
   data.frame(row = hidden, column = col, status = status,
-             lower = iv$lower, upper = iv$upper,
+             lower = iv$lower, upper = iv$upper, exact = iv$exact,
              protected = iv$upper - iv$lower >= protection - 1e-9 &
                (status != "primary" | is.na(n) | iv$lower < n),
              stringsAsFactors = FALSE)
+}
+
+# Attacker intervals of the hidden cells `which`. In groups of linked
+# hidden cells of at most `whole_limit` cells, every interval is exact (two
+# programmes per cell). In larger groups, two programmes per cell take too
+# long (each solves thousands of variables), so: programmes that push all
+# cells of the group to one end of their bounds or the other give feasible
+# solutions; a cell whose values in them already span `protection` is
+# protected, and its interval is reported as the span seen (a part of the
+# exact interval, `exact = FALSE`); every other cell gets its exact
+# interval. The verdict `protected` is exact either way.
+audit_intervals <- function(rel, v, status, prior, which, protection,
+                            whole_limit = 2000L) {
+  lm <- lp_models(rel, v, status, prior)
+  size <- tabulate(lm$comp, lm$ncomp)
+  lower <- upper <- rep(NA_real_, length(v))
+  exact <- rep(TRUE, length(v))
+  tol <- protection - 1e-7
+  targets <- split(which, factor(lm$comp[which], seq_len(lm$ncomp)))
+  for (k in which(lengths(targets) > 0)) {
+    m <- lm$model(k)
+    open <- targets[[k]]
+    if (size[k] > whole_limit) {
+      at <- match(open, m$vars)
+      seen_lo <- rep(Inf, length(open))
+      seen_hi <- rep(-Inf, length(open))
+      idle <- 0L
+      for (round in 1:10) {
+        w <- numeric(length(m$vars))
+        w[at] <- if (round <= 2L) c(1, -1)[round] else
+          ifelse((open * 40503 + round * 977) %% 65536 < 32768, 1, -1)
+        sol <- lp_optimum(m, w, TRUE)
+        if (is.null(sol)) sol <- lp_optimum(m, -abs(w), TRUE)
+        if (is.null(sol)) next
+        x <- sol$x[at]
+        before <- sum(seen_hi - seen_lo >= tol)
+        seen_lo <- pmin(seen_lo, x)
+        seen_hi <- pmax(seen_hi, x)
+        idle <- if (sum(seen_hi - seen_lo >= tol) > before) 0L else idle + 1L
+        if (all(seen_hi - seen_lo >= tol) || idle >= 2L) break
+      }
+      done <- seen_hi - seen_lo >= tol
+      lower[open[done]] <- seen_lo[done]
+      upper[open[done]] <- seen_hi[done]
+      exact[open[done]] <- FALSE
+      open <- open[!done]
+    }
+    for (t in open) {
+      w <- numeric(length(m$vars))
+      w[match(t, m$vars)] <- 1
+      lower[t] <- lp_optimum(m, w, FALSE)$optimum
+      hi <- lp_optimum(m, w, TRUE)
+      upper[t] <- if (is.null(hi)) Inf else hi$optimum
+    }
+  }
+  list(lower = round(lower[which], 6), upper = round(upper[which], 6),
+       exact = exact[which])
 }
 
 is_row_relations <- function(h) {
