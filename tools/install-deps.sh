@@ -32,8 +32,12 @@ SYSTEM_PKGS=(libgdal-dev libgeos-dev libproj-dev pkg-config gdal-bin tidy qpdf d
 # R packages for documenting, testing and checking (pkgbuild: roxygen2 loads
 # the package with pkgload, which needs it to compile src/).
 R_PKGS=(cli testthat withr roxygen2 pkgbuild knitr rmarkdown)
-# Anchors the benchmarks in bench/ compare against.
-BENCH_R_PKGS=(data.table collapse bench)
+# Anchors the benchmarks in bench/ compare against. sdcTable and
+# GaussSuppression (which brings SSBtools) are not in Debian, so they come
+# from CRAN; their dependencies that Debian has come from Debian (see "CRAN,
+# for what apt did not bring" below). Rglpk: audit_disclosure(), which
+# bench/disclosure.R runs on every tool's result, needs it.
+BENCH_R_PKGS=(data.table collapse bench Rglpk sdcTable GaussSuppression SSBtools)
 # Packages that come with R itself.
 BASE_R_PKGS=" R base compiler datasets graphics grDevices grid methods parallel splines stats stats4 tcltk tools utils "
 
@@ -252,6 +256,40 @@ if [[ ${#missing_r[@]} -gt 0 ]]; then
     exit 1
   }
   mapfile -t still_missing < <(r_missing "${missing_r[@]}")
+  # A package that only CRAN has may need others that Debian has (sdcTable:
+  # Rcpp, shiny, slam, ...): with R from Debian, install those from Debian
+  # first, so install.packages() below fetches from CRAN only what Debian
+  # lacks. The hard dependencies (Depends, Imports, LinkingTo, recursively)
+  # are read from CRAN's index, as install.packages() itself does.
+  if [[ ${#still_missing[@]} -gt 0 && $r_from_apt == yes && $can_root == yes ]] &&
+    command -v apt-get >/dev/null 2>&1; then
+    mapfile -t cran_deps < <(Rscript -e '
+      args <- commandArgs(trailingOnly = TRUE)
+      db <- utils::available.packages(repos = args[[1]])
+      deps <- tools::package_dependencies(
+        intersect(args[-1], rownames(db)), db = db,
+        which = c("Depends", "Imports", "LinkingTo"), recursive = TRUE)
+      deps <- setdiff(unique(unlist(deps)),
+                      c(args[-1], rownames(utils::installed.packages(priority = "base"))))
+      if (length(deps)) writeLines(paste0("DEP:", deps))
+    ' "$CRAN" "${still_missing[@]}" 2>/dev/null | sed -n 's/^DEP://p')
+    apt_deps=()
+    if [[ ${#cran_deps[@]} -gt 0 ]]; then
+      mapfile -t cran_deps < <(r_missing "${cran_deps[@]}")
+      [[ $need_apt == yes ]] || "${SUDO[@]}" "${APT_ENV[@]}" apt-get update -qq
+      for p in "${cran_deps[@]}"; do
+        deb="r-cran-$(printf '%s' "$p" | tr '[:upper:]' '[:lower:]')"
+        if [[ -n $(apt-cache policy "$deb" 2>/dev/null |
+          awk '/Candidate:/ { if ($2 != "(none)") print $2 }') ]]; then
+          apt_deps+=("$deb")
+        fi
+      done
+    fi
+    if [[ ${#apt_deps[@]} -gt 0 ]]; then
+      say "dependencies of ${still_missing[*]} from apt: ${apt_deps[*]}"
+      "${SUDO[@]}" "${APT_ENV[@]}" "${APT_INSTALL[@]}" "${apt_deps[@]}"
+    fi
+  fi
   if [[ ${#still_missing[@]} -gt 0 ]]; then
     say "from CRAN: ${still_missing[*]}"
     # As root the packages go to the site library; otherwise to the user
