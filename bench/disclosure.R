@@ -743,7 +743,7 @@ for (case in cases) {
       check.names = FALSE, stringsAsFactors = FALSE
     )
   }))
-  first <- rows[[1L]]
+  first <- Filter(function(s) !is.null(s$cells), rows)[[1L]]
   cat(sprintf("%s case: %s cells (%s finest + totals)\n",
               if (case == "nested") "nested (pc4 ~ pc2)" else
                 "linked (pc4 ~ gemeente, pc4 ~ azw)",

@@ -274,8 +274,8 @@ if [[ ${#missing_r[@]} -gt 0 ]]; then
       if (length(deps)) writeLines(paste0("DEP:", deps))
     ' "$CRAN" "${still_missing[@]}" 2>/dev/null | sed -n 's/^DEP://p')
     apt_deps=()
+    [[ ${#cran_deps[@]} -gt 0 ]] && mapfile -t cran_deps < <(r_missing "${cran_deps[@]}")
     if [[ ${#cran_deps[@]} -gt 0 ]]; then
-      mapfile -t cran_deps < <(r_missing "${cran_deps[@]}")
       [[ $need_apt == yes ]] || "${SUDO[@]}" "${APT_ENV[@]}" apt-get update -qq
       for p in "${cran_deps[@]}"; do
         deb="r-cran-$(printf '%s' "$p" | tr '[:upper:]' '[:lower:]')"
