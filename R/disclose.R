@@ -839,9 +839,7 @@ protect_column <- function(rel, v, prim, priority, prior, protection,
   # programming proves pinned)
   pinned <- which(status == 2L & upper - lower < 0.5)
   if (use_lp) {
-    free <- list(lo = ifelse(status == 1L, prior$lo, 0),
-                 hi = ifelse(status == 1L, prior$hi, Inf))
-    pinned <- union(pinned, lp_exposed(rel, v, status, free,
+    pinned <- union(pinned, lp_exposed(rel, v, status, prior,
                                        setdiff(which(status == 2L), pinned),
                                        1, unproven = "ignore"))
   }
