@@ -331,8 +331,9 @@ disclose <- function(table, counts, rules = list(min_count(10)),
     prim <- apply_primary(rules, counts[k], v, aux, call)
     prior <- attacker_prior(rules, counts[k], v, prim)
     priority <- rank_cells(v, detail)
-    res <- protect_column(rel, v, prim, priority, prior, protection, use_lp,
-                          call)
+    tier <- ifelse(v <= prior$lo, 2L, ifelse(detail == max(detail), 1L, 0L))
+    res <- protect_column(rel, v, prim, priority, tier, prior, protection,
+                          use_lp, call)
     status[, k] <- res$status
     lower[, k] <- res$lower
     upper[, k] <- res$upper
@@ -810,16 +811,18 @@ attacker_prior <- function(rules, col, v, prim) {
   list(lo = lo, hi = hi)
 }
 
-protect_column <- function(rel, v, prim, priority, prior, protection,
+protect_column <- function(rel, v, prim, priority, tier, prior, protection,
                            use_lp, call) {
   force <- integer()
+  wide <- integer()
   status <- prim
   # Hiding more cells only widens what an attacker can derive, so a cell
   # proven protected stays protected: later rounds check the rest only.
   proven <- integer()
   repeat {
     res <- .Call(C_spr_c_disclose_protect, rel$ptr, rel$member, v, status,
-                 priority, prior$lo, prior$hi, as.double(protection), force)
+                 priority, tier, prior$lo, prior$hi, as.double(protection), force,
+                 wide)
     added <- sum(res[[1]] != status)
     status <- res[[1]]
     lower <- res[[2]]
@@ -831,8 +834,12 @@ protect_column <- function(rel, v, prim, priority, prior, protection,
     # nothing changed since the last round: every cell linked to these is
     # hidden already, so only the rule's own bounds remain, and those were
     # checked against `protection` up front
-    if (length(exposed) == 0 || (added == 0 && identical(exposed, force))) break
-    force <- exposed
+    if (length(exposed) == 0 ||
+        (added == 0 && identical(exposed, union(force, wide)))) break
+    # a cell exposed again after its own complement gets one in each of its
+    # relations, so that rounds do not add one distant cell at a time
+    wide <- intersect(exposed, union(force, wide))
+    force <- setdiff(exposed, wide)
   }
   # complementary cells the published ones pin down hide nothing: publish
   # them (those found by propagation, and with the audit those that linear

@@ -427,31 +427,74 @@ static void push_relations_of(relqueue *p_q, const relset *p_rel, int cell) {
     queue_push(p_q, p_rel->crel[k]);
 }
 
-/* The cheapest published member of relation r (0-based cell), or -1. */
+/* How many relations a new suppression at c leaves needing a complement,
+ * minus how many it completes: a relation with no hidden cell gets a lone
+ * one (+1), a relation with one gets its second (-1). Complements with the
+ * lowest score close two gaps at once, the way a rectangle of four hidden
+ * cells protects all four. */
+static int lookahead(const relset *p_rel, const int *nsup, int c) {
+  int score = 0;
+  for (int k = p_rel->cptr[c]; k < p_rel->cptr[c + 1]; k++) {
+    int n = nsup[p_rel->crel[k]];
+    score += n == 0 ? 1 : (n == 1 ? -1 : 0);
+  }
+  return score;
+}
+
+/* Is y a better complement than best (-1: none yet)? The tier comes first
+ * (see spr_c_disclose_protect()), then the look-ahead score, then the
+ * priority. */
+static int better(const relset *p_rel, const int *nsup, const int *priority,
+                  const int *tier, int y, int best, int *best_score) {
+  int sy = lookahead(p_rel, nsup, y);
+  if (best < 0) {
+    *best_score = sy;
+    return 1;
+  }
+  if (tier[y] != tier[best]) {
+    if (tier[y] > tier[best]) return 0;
+    *best_score = sy;
+    return 1;
+  }
+  if (sy < *best_score || (sy == *best_score && priority[y] < priority[best])) {
+    *best_score = sy;
+    return 1;
+  }
+  return 0;
+}
+
+/* Hide cell c as a complement and count it in its relations. */
+static void hide(const relset *p_rel, int *status, int *nsup, int c) {
+  status[c] = 2;
+  for (int k = p_rel->cptr[c]; k < p_rel->cptr[c + 1]; k++)
+    nsup[p_rel->crel[k]]++;
+}
+
+/* The best published member of relation r (0-based cell), or -1. */
 static int cheapest_in(const relset *p_rel, int r, const int *status,
-                       const int *priority) {
-  int best = -1;
+                       const int *nsup, const int *priority,
+                       const int *tier) {
+  int best = -1, best_score = 0;
   for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1]; m++) {
     int c = p_rel->member[m] - 1;
-    if (status[c] == 0 && (best < 0 || priority[c] < priority[best])) best = c;
+    if (status[c] == 0 && better(p_rel, nsup, priority, tier, c, best, &best_score))
+      best = c;
   }
   return best;
 }
 
 /* Singleton elimination until no relation has exactly one suppressed cell.
  * Returns the number of cells added. */
-static int eliminate_singletons(const relset *p_rel, int *status,
-                                const int *priority, relqueue *p_q) {
+static int eliminate_singletons(const relset *p_rel, int *status, int *nsup,
+                                const int *priority, const int *tier,
+                                relqueue *p_q) {
   int added = 0, visits = 0;
   for (int r = 0; r < p_rel->nrel; r++) queue_push(p_q, r);
   for (int r; (r = queue_pop(p_q)) >= 0;) {
-    int nsup = 0;
-    for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1] && nsup < 2; m++)
-      nsup += status[p_rel->member[m] - 1] != 0;
-    if (nsup == 1) {
-      int c = cheapest_in(p_rel, r, status, priority);
+    if (nsup[r] == 1) {
+      int c = cheapest_in(p_rel, r, status, nsup, priority, tier);
       if (c >= 0) {
-        status[c] = 2;
+        hide(p_rel, status, nsup, c);
         added++;
         push_relations_of(p_q, p_rel, c);
       }
@@ -562,10 +605,11 @@ static void search_init(search_space *p_s, int ncell, int nrel) {
  * further away, and so on (what pins c down may be a published total two
  * relations off, as in linked hierarchies). Returns the cell or -1 when
  * every cell linked to c is suppressed already. */
-static int complement_for(const relset *p_rel, int c, int *status,
-                          const int *priority, search_space *p_s) {
+static int complement_for(const relset *p_rel, int c, int *status, int *nsup,
+                          const int *priority, const int *tier,
+                          search_space *p_s) {
   int stamp = ++p_s->stamp;
-  int nfront = 1, best = -1;
+  int nfront = 1, best = -1, best_score = 0;
   p_s->frontier[0] = c;
   p_s->cell_seen[c] = stamp;
   while (nfront > 0 && best < 0) {
@@ -579,7 +623,7 @@ static int complement_for(const relset *p_rel, int c, int *status,
         for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1]; m++) {
           int y = p_rel->member[m] - 1;
           if (status[y] == 0) {
-            if (best < 0 || priority[y] < priority[best]) best = y;
+            if (better(p_rel, nsup, priority, tier, y, best, &best_score)) best = y;
           } else if (p_s->cell_seen[y] != stamp) {
             p_s->cell_seen[y] = stamp;
             p_s->next[nnext++] = y;
@@ -592,7 +636,7 @@ static int complement_for(const relset *p_rel, int c, int *status,
     p_s->next = tmp;
     nfront = nnext;
   }
-  if (best >= 0) status[best] = 2;
+  if (best >= 0) hide(p_rel, status, nsup, best);
   return best;
 }
 
@@ -610,17 +654,24 @@ static int *int_arg(SEXP x, int n, const char *what) {
 
 SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                             SEXP status_sexp, SEXP priority_sexp,
-                            SEXP lo0_sexp, SEXP hi0_sexp, SEXP protection_sexp,
-                            SEXP force_sexp) {
+                            SEXP tier_sexp, SEXP lo0_sexp, SEXP hi0_sexp,
+                            SEXP protection_sexp, SEXP force_sexp,
+                            SEXP wide_sexp) {
   int ncell = (int)XLENGTH(status_sexp);
   relset rel;
   relset_init(&rel, ptr_sexp, member_sexp, ncell);
   const double *value = real_arg(value_sexp, ncell, "value");
   const int *status0 = int_arg(status_sexp, ncell, "status");
   const int *priority = int_arg(priority_sexp, ncell, "priority");
+  /* complements are chosen from the lowest tier first: 0 for most cells,
+   * 1 for the grand total, 2 for a cell at the lower end of its bounds (a
+   * zero), which can move one way only and so cannot protect a cell that is
+   * at its own lower end */
+  const int *tier = int_arg(tier_sexp, ncell, "tier");
   const double *lo0 = real_arg(lo0_sexp, ncell, "lo0");
   const double *hi0 = real_arg(hi0_sexp, ncell, "hi0");
   const int *force = int_arg(force_sexp, -1, "force");
+  const int *wide = int_arg(wide_sexp, -1, "wide");
   if (TYPEOF(protection_sexp) != REALSXP || XLENGTH(protection_sexp) != 1)
     SPR_INTERNAL("`protection` must be a number");
   double protection = REAL(protection_sexp)[0];
@@ -637,6 +688,12 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   int *status = INTEGER(status_out);
   double *lo = REAL(lo_out), *hi = REAL(hi_out);
   memcpy(status, status0, (size_t)ncell * sizeof(int));
+  int *nsup = (int *)R_alloc(rel.nrel > 0 ? rel.nrel : 1, sizeof(int));
+  for (int r = 0; r < rel.nrel; r++) {
+    nsup[r] = 0;
+    for (int m = rel.ptr[r]; m < rel.ptr[r + 1]; m++)
+      nsup[r] += status[rel.member[m] - 1] != 0;
+  }
 
   relqueue q;
   queue_init(&q, rel.nrel);
@@ -649,10 +706,20 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   for (R_xlen_t k = 0; k < XLENGTH(force_sexp); k++) {
     int c = force[k] - 1;
     if (c < 0 || c >= ncell) SPR_INTERNAL("force cell %d out of range", c + 1);
-    complement_for(&rel, c, status, priority, &space);
+    complement_for(&rel, c, status, nsup, priority, tier, &space);
+  }
+  /* cells still exposed after a complement of their own: one more in each
+   * of their relations that has a published cell able to move both ways */
+  for (R_xlen_t k = 0; k < XLENGTH(wide_sexp); k++) {
+    int c = wide[k] - 1;
+    if (c < 0 || c >= ncell) SPR_INTERNAL("wide cell %d out of range", c + 1);
+    for (int i = rel.cptr[c]; i < rel.cptr[c + 1]; i++) {
+      int y = cheapest_in(&rel, rel.crel[i], status, nsup, priority, tier);
+      if (y >= 0 && tier[y] < 2) hide(&rel, status, nsup, y);
+    }
   }
   for (;;) {
-    eliminate_singletons(&rel, status, priority, &q);
+    eliminate_singletons(&rel, status, nsup, priority, tier, &q);
     propagate(&rel, status, value, lo0, hi0, lo, hi, &q);
     memset(dirty, 0, rel.nrel > 0 ? rel.nrel : 1);
     int added = 0;
@@ -665,7 +732,7 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
         added++; /* another pass is needed */
         continue;
       }
-      int c = complement_for(&rel, j, status, priority, &space);
+      int c = complement_for(&rel, j, status, nsup, priority, tier, &space);
       if (c >= 0) {
         added++;
         for (int k = rel.cptr[c]; k < rel.cptr[c + 1]; k++)

@@ -22,7 +22,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_crs_wkt, 2),
     CALLDEF(spr_c_disclose_cells, 3),
     CALLDEF(spr_c_disclose_components, 3),
-    CALLDEF(spr_c_disclose_protect, 9),
+    CALLDEF(spr_c_disclose_protect, 11),
     CALLDEF(spr_c_disclose_rule, 4),
     CALLDEF(spr_c_dissolve, 4),
     CALLDEF(spr_c_gdal_version, 0),
