@@ -215,25 +215,36 @@ check_whole_number <- function(x, arg, min, call) {
 #' whole numbers of at least 0, and that a cell suppressed by `min_count(n)`
 #' lies between 1 (0 when zeros are suppressed) and `n - 1`. The heuristic:
 #' 1. while a relation (a total and the cells that add up to it) has exactly
-#'    one suppressed cell, suppress its cheapest published cell, where
-#'    cheaper means non-zero before zero, more detailed before totals,
-#'    smaller before larger, earlier row before later (deterministic);
+#'    one suppressed cell, suppress one more of its published cells. The
+#'    choice looks one step ahead: a cell whose other relations already hold
+#'    one suppressed cell closes those too (score -1 each), a cell whose
+#'    other relations hold none opens new ones (+1 each); the lowest score
+#'    wins, so suppressions form rectangles rather than chains. Before the
+#'    score come two tiers: a zero (it can only move up, so it cannot
+#'    protect a cell of 1) and the grand total are taken only when nothing
+#'    else is left. Ties go to the more detailed, then the smaller, then the
+#'    earlier cell, so the result is deterministic;
 #' 2. derive the attacker's interval of every suppressed cell by interval
 #'    propagation over all relations, and for a primary cell whose interval
-#'    is narrower than the protection level (see [secondary()]), suppress
-#'    the cheapest published cell of its relations; repeat from 1;
+#'    is narrower than the protection level (see [secondary()]), suppress a
+#'    published cell of its relations (or, when all of them are suppressed,
+#'    of the nearest relations beyond), chosen the same way; repeat from 1;
 #' 3. with `audit` (Rglpk installed), compute the exact intervals by linear
 #'    programming ([audit_disclosure()]) and repeat from 1 for any primary
-#'    cell still exposed;
+#'    cell still exposed; a cell exposed again after that gets a complement
+#'    in each of its relations. In a group of more than 2,000 linked
+#'    suppressed cells a cell that the programmes cannot prove protected
+#'    counts as exposed: that costs suppressions, never a disclosure;
 #' 4. publish again any complementary cell whose value the published cells
 #'    pin down anyway (it hides nothing).
 #' This does not find the smallest possible set of suppressions (that
 #' problem is NP-hard), but every result is checked. On a national PC4 x
-#' sex x cohort table it hides about 2% more cells than sdcTable's and
-#' GaussSuppression's heuristics, which there leave some cells of 1 to 9
-#' that an attacker who knows the rule can work out (see
-#' `bench/disclosure.R`). On large linked tables the exact check with
-#' linear programming can take minutes; `audit = FALSE` skips it.
+#' sex x cohort table (`bench/disclosure.R`) it hides fewer cells than
+#' sdcTable's and GaussSuppression's heuristics, which there also leave
+#' some cells of 1 to 9 that an attacker who knows the rule can work out.
+#' On large linked tables the groups of linked suppressed cells grow to
+#' tens of thousands, and the exact check then takes minutes and adds
+#' suppressions it cannot prove unneeded; `audit = FALSE` skips it.
 #'
 #' @section Derived statistics:
 #' A derived statistic computed from a suppressed count would give the count

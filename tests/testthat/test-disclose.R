@@ -98,6 +98,36 @@ test_that("region x sex with margins: the classic 2 x 2 pattern of four cells", 
   expect_true(all(a$protected))
 })
 
+test_that("two primaries in different rows and columns: one rectangle, not a chain", {
+  d <- data.frame(
+    region = rep(c("A", "B", "C"), each = 3),
+    kind = rep(c("x", "y", "z"), 3),
+    n = c(3L, 50L, 20L, 40L, 4L, 30L, 25L, 35L, 45L)
+  )
+  out <- disclose(d, "n", by = c("region", "kind"))
+  # A-x = 3 and B-y = 4 are primary. Row A then holds one suppressed cell.
+  # A-y (50) also sits in column y, which holds B-y alone: it closes two
+  # relations at once (score -2), where A-z (20, the smallest) would open
+  # column z (score 0). Column x likewise takes B-x (closes row B too).
+  # Choosing by value alone gives a chain of six cells: A-x, A-z, B-z, B-y,
+  # C-x, C-y.
+  hidden <- which(is.na(out$n))
+  expect_identical(hidden, c(1L, 2L, 4L, 5L))
+  expect_identical(status_of(out)[1:9],
+                   c("primary", "secondary", "ok", "secondary", "primary",
+                     "ok", "ok", "ok", "ok"))
+
+  skip_if_not_installed("Rglpk")
+  # With A-x = 3 + t: A-y = 50 - t, B-x = 40 - t, B-y = 4 + t; A-x and B-y
+  # in [1, 9] give t in [-2, 5], so A-x in [1, 8], A-y in [45, 52], B-x in
+  # [35, 42], B-y in [2, 9].
+  a <- audit_sorted(out)
+  expect_identical(as.integer(a$row), c(1L, 2L, 4L, 5L))
+  expect_equal(a$lower, c(1, 45, 35, 2), tolerance = 1e-6)
+  expect_equal(a$upper, c(8, 52, 42, 9), tolerance = 1e-6)
+  expect_true(all(a$protected))
+})
+
 test_that("a PC2 total below 10 is primary; the national total stays published", {
   d <- data.frame(
     pc4 = c("1011", "1012", "1111", "1112", "1211", "1212"),
