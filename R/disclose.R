@@ -337,10 +337,15 @@ disclose <- function(table, counts, rules = list(min_count(10)),
   }
   status <- matrix(0L, ncell, length(counts), dimnames = list(NULL, counts))
   lower <- upper <- matrix(NA_real_, ncell, length(counts))
+  # per count, the cells whose rule bounds the attacker knows (hidden by
+  # min_count(), so below its threshold); a cell hidden by another rule,
+  # such as dominance(), may hold any count
+  bounded <- stats::setNames(vector("list", length(counts)), counts)
   for (k in seq_along(counts)) {
     v <- values[, k]
     prim <- apply_primary(rules, counts[k], v, aux, call)
     prior <- attacker_prior(rules, counts[k], v, prim)
+    bounded[[k]] <- which(is.finite(prior$hi))
     priority <- rank_cells(v, detail)
     tier <- ifelse(v <= prior$lo, 2L, ifelse(detail == max(detail), 1L, 0L))
     res <- protect_column(rel, v, prim, priority, tier, prior, protection,
@@ -369,7 +374,7 @@ disclose <- function(table, counts, rules = list(min_count(10)),
                                   rules = rules),
               protection = protection, relations = rel,
               levels = lapply(dims, `[[`, "levels"),
-              intervals = audit_df, exact = use_lp,
+              intervals = audit_df, exact = use_lp, bounded = bounded,
               derived = deps, n_input = nrow(table)
             ))
 }
@@ -1062,7 +1067,8 @@ suppressed_intervals <- function(status, lower, upper, counts, protection,
     data.frame(row = hid, column = rep(counts[k], length(hid)), status = st,
                lower = lo, upper = hi,
                protected = hi - lo >= protection - 1e-9 &
-                 (st != "primary" | is.na(n) | lo < n),
+                 (st != "primary" | is.na(n) | values[hid, k] >= n |
+                    lo < n),
                stringsAsFactors = FALSE)
   })
   do.call(rbind, rows)
@@ -1319,8 +1325,11 @@ audit_disclosure <- function(published, hierarchy = NULL, counts = NULL,
       lo <- rep(0, length(v))
       hi <- rep(Inf, length(v))
       if (!is.na(n)) {
-        hi[st == 1L] <- n - 1
-        if (info$zeros_safe[[col]]) lo[st == 1L] <- 1
+        # older objects do not say which primary cells the rule bounds
+        small <- if (is.null(info$bounded)) which(st == 1L) else
+          info$bounded[[col]]
+        hi[small] <- n - 1
+        if (info$zeros_safe[[col]]) lo[small] <- 1
       }
       audit_rows(rel, v, st, lo, hi, col, c("primary", "secondary"),
                  protection, n)
@@ -1362,8 +1371,11 @@ audit_rows <- function(rel, v, st, lo, hi, col, labels, protection, n) {
   status <- labels[pmin(st[hidden], length(labels))]
   data.frame(row = hidden, column = col, status = status,
              lower = iv$lower, upper = iv$upper, exact = iv$exact,
+             # "below the threshold" matters for cells the rule bounds
+             # (min_count()), not for those hidden by dominance()
              protected = iv$upper - iv$lower >= protection - 1e-9 &
-               (status != "primary" | is.na(n) | iv$lower < n),
+               (status != "primary" | !is.finite(hi[hidden]) | is.na(n) |
+                  iv$lower < n),
              stringsAsFactors = FALSE)
 }
 
@@ -1639,8 +1651,11 @@ interval_labels <- function(rows, n, symbol) {
   lo <- rows$lower
   hi <- rows$upper
   ok <- !is.na(hi)
-  lab[ok & rows$status == "primary"] <- paste0("<", n)
-  sec <- ok & rows$status != "primary"
+  # a cell hidden by a rule other than min_count() (dominance()) may hold
+  # n or more: it gets the interval labels of a complement, never "<n"
+  small <- rows$status == "primary" & hi <= n - 1
+  lab[ok & small] <- paste0("<", n)
+  sec <- ok & !small
   lab[sec & hi <= 2 * n - 1] <- paste0("<", 2 * n)
   lab[sec & hi <= 2 * n - 1 & lo >= n] <- paste0(n, "\u2013", 2 * n - 1)
   lab[sec & hi <= n - 1] <- paste0("<", n)

@@ -197,6 +197,42 @@ test_that("zeros are published by default, suppressed on request, never compleme
   expect_true(all(a$protected))
 })
 
+test_that("dominance(): a cell led by one contributor is hidden and never labelled <10", {
+  # FTE per region and the largest single contribution in each.
+  d <- data.frame(region = c("A", "B", "C", "D"), fte = c(50, 30, 40, 80),
+                  top = c(45, 10, 12, 20))
+  out <- disclose(d, "fte", rules = list(dominance(n = 1, k = 80, top = "top")))
+  # A: 45 >= 80% of 50 = 40, so A is primary; B 10 < 24, C 12 < 32, D 20 <
+  # 64; at the total 200 the largest contribution is 45 < 160. The relation
+  # A + B + C + D = 200 then holds A alone; its smallest detail is B = 30.
+  expect_identical(status_of(out, "fte"),
+                   c("primary", "secondary", "ok", "ok", "ok"))
+  expect_equal(out$fte, c(NA, NA, 40, 80, 200))
+  # No min_count(): no threshold, so hidden cells print as the symbol.
+  expect_identical(publish(out)$fte[1:2], c("x", "x"))
+
+  # With min_count(10) as well, E = 5 is primary under both rules. The
+  # attacker knows E is 1..9 but not that A is below 10: A + E = 205 - 30 -
+  # 40 - 80 = 55, so A in [46, 54] and E in [1, 9]. A prints as the symbol,
+  # not "<10" (it is 50), E as "<10".
+  d2 <- rbind(d, data.frame(region = "E", fte = 5, top = 5))
+  out2 <- disclose(d2, "fte", rules = list(min_count(10),
+                                           dominance(n = 1, k = 80, top = "top")))
+  expect_identical(status_of(out2, "fte"),
+                   c("primary", "ok", "ok", "ok", "primary", "ok"))
+  expect_identical(publish(out2)$fte[c(1, 5)], c("x", "<10"))
+
+  skip_if_not_installed("Rglpk")
+  a <- audit_sorted(out)
+  expect_equal(a$lower, c(0, 0), tolerance = 1e-6) # A + B = 80
+  expect_equal(a$upper, c(80, 80), tolerance = 1e-6)
+  a2 <- audit_sorted(out2)
+  expect_identical(as.integer(a2$row), c(1L, 5L))
+  expect_equal(a2$lower, c(46, 1), tolerance = 1e-6)
+  expect_equal(a2$upper, c(54, 9), tolerance = 1e-6)
+  expect_true(all(a2$protected))
+})
+
 test_that("1 + 1 = 2 pins both small cells, so a third cell is suppressed", {
   d <- data.frame(region = c("A", "B", "C", "D"), n = c(1L, 1L, 30L, 40L))
   out <- disclose(d, "n")
