@@ -960,6 +960,13 @@ lp_optimum <- function(m, weights, max) {
 lp_exposed <- function(rel, v, status, prior, targets, protection,
                        whole_limit = 2000L, unproven = "exposed") {
   if (length(targets) == 0) return(integer())
+  # cells a move (spr_c_disclose_moves()) shows protected need no programme
+  moved <- .Call(C_spr_c_disclose_moves, rel$ptr, rel$member,
+                 as.integer(status), as.double(v), as.double(prior$lo),
+                 as.double(prior$hi), as.integer(targets),
+                 as.double(protection), 64L)
+  targets <- targets[!moved]
+  if (length(targets) == 0) return(integer())
   tol <- protection - 1e-7
   vv <- v
   vv[status != 0L] <- 0

@@ -22,7 +22,9 @@ registry_list <- function(family) {
 #' @return A data frame with one row per entry and the columns `name`,
 #'   `kind` (`"reducing"` or `"deriving"` for statistics, `"classifier"`,
 #'   `"primary"` for disclosure rules), `arguments` (column arguments, then
-#'   numeric parameters with their defaults), `description` and `provider`.
+#'   numeric parameters with their defaults; for the built-in classifiers
+#'   the arguments of [quadrant()], [thresholds()] and [coverage_bands()]),
+#'   `description` and `provider`.
 #' @export
 #' @examples
 #' statistics()
@@ -32,7 +34,7 @@ statistics <- function() registry_list("statistics")
 
 #' @rdname statistics
 #' @export
-classifiers <- function() registry_list("classifiers")
+classifiers <- function() with_frontend_signatures(registry_list("classifiers"))
 
 #' @rdname statistics
 #' @export
@@ -158,22 +160,23 @@ unregister_statistic <- function(name) {
 #'
 #' Adds an R function to the classifier or disclosure-rule registry. A
 #' classifier takes region-level columns and returns one class per region
-#' (an integer code into `levels`, or a character vector of labels); a
-#' primary disclosure rule takes a numeric vector of cell counts and returns
-#' a logical vector, `TRUE` for the cells to suppress. Arguments with a
-#' numeric default are parameters. The functions that apply them arrive with
-#' the classification and disclosure-control capabilities.
+#' (an integer code into `levels`, a character vector of labels or a factor
+#' with those labels; `NA` for no class), and [classify()] calls it by name;
+#' a primary disclosure rule takes a numeric vector of cell counts and
+#' returns a logical vector, `TRUE` for the cells to suppress. Arguments with
+#' a numeric default are parameters.
 #'
 #' @inheritParams register_statistic
 #' @param levels The class labels, in order.
 #' @return `name`, invisibly; the `unregister_*()` functions return `TRUE`
 #'   if the entry was there, invisibly.
-#' @seealso [classifiers()], [disclosure_rules()]
+#' @seealso [classifiers()], [classify()], [disclosure_rules()]
 #' @export
 #' @examples
 #' register_classifier("above_mean", function(x) ifelse(x > mean(x), 2L, 1L),
 #'                     levels = c("at or below mean", "above mean"))
 #' classifiers()
+#' classify(data.frame(fte = c(2, 5, 11)), size = above_mean(fte))
 #' unregister_classifier("above_mean")
 register_classifier <- function(name, fun, levels, description = "",
                                 replace = FALSE) {

@@ -21,6 +21,20 @@
 #'   the same call, or numeric columns of `.regions`. Derived values are
 #'   computed from unrounded inputs.
 #'
+#' For multi-answer survey questions in long form (one row per respondent
+#' and answer, from [expand_answers()]) two reducing statistics count
+#' respondents instead of rows: `n_respondents(id)`, the number of distinct
+#' `id`s in the group, and `pct_respondents(id)`, that number as a
+#' percentage of all distinct `id`s in `data` (every group, the `NA` group of
+#' respondents without an answer included), so that the column sums to more
+#' than 100 when respondents name several regions. `id` may be character,
+#' integer, double, factor or logical; rows with a missing `id` are left
+#' out. With `.weights`, a respondent counts with its weight, which must be
+#' the same on all its rows (a respondent's design weight).
+#' The fractional share of respondents (each counting `1/k` in each of its
+#' `k` answers) is `n = sum(weight)` followed by `share(n)`; see
+#' [expand_answers()].
+#'
 #' Column arguments are bare names or strings. Numeric parameters such as
 #' `rate_ci(x, level = 0.9)` or `ratio(a, b, scale = 1000)` are evaluated in
 #' the calling environment. A call without a name is named after its
@@ -376,9 +390,15 @@ plan_statistics <- function(dots, data, by, regions, env, call) {
     for (j in seq_along(args$columns)) {
       col <- args$columns[j]
       if (is_reducing) {
-        check_statistic_column(data, col, p, label, call)
-        if (!col %in% columns) columns <- c(columns, col)
-        index[j] <- match(col, columns)
+        key <- col
+        if (has_key_args(entry)) {
+          check_key_column(data, col, p, label, call)
+          key <- paste0(col, key_suffix)
+        } else {
+          check_statistic_column(data, col, p, label, call)
+        }
+        if (!key %in% columns) columns <- c(columns, key)
+        index[j] <- match(key, columns)
       } else {
         index[j] <- resolve_group_column(col, pool, data, parsed, dots, labels,
                                          i, p, label, call)
@@ -398,9 +418,35 @@ plan_statistics <- function(dots, data, by, regions, env, call) {
     }
     steps[[i]] <- list(entry, index, args$params, label, args$columns)
   }
-  list(steps = steps, columns = lapply(data[columns], statistic_column),
-       column_names = columns, outputs = outputs, seed_names = seed_names,
-       needs_order = needs_order)
+  list(steps = steps, columns = plan_columns(data, columns),
+       column_names = sub(key_suffix, "", columns, fixed = TRUE),
+       outputs = outputs, seed_names = seed_names, needs_order = needs_order)
+}
+
+# Identifier columns (statistics flagged SPREIDING_KEY_ARGS, such as
+# pct_respondents) are handed to C as codes 1..m and kept apart from the
+# same column used as a number, under the column name with this suffix.
+key_suffix <- "\r(key)"
+
+has_key_args <- function(entry) {
+  !is.function(entry$impl) && bitwAnd(entry$flags, 4L) != 0
+}
+
+plan_columns <- function(data, columns) {
+  is_key <- endsWith(columns, key_suffix)
+  names <- sub(key_suffix, "", columns, fixed = TRUE)
+  out <- lapply(seq_along(columns), function(j) {
+    x <- data[[names[j]]]
+    if (is_key[j]) key_codes(x) else statistic_column(x)
+  })
+  stats::setNames(out, names)
+}
+
+# Codes 1..m of the distinct values of x in order of first appearance, NA
+# for missing values.
+key_codes <- function(x) {
+  if (is.factor(x)) x <- as.integer(x)
+  match(x, unique(x[!is.na(x)]))
 }
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
@@ -501,6 +547,25 @@ check_statistic_column <- function(data, col, p, label, call) {
   if (!ok) {
     stop_spreiding(paste0("`", deparse1(p$expr), "` needs a numeric or ",
                           "logical column, but ", backtick(col), " is ",
+                          describe(x), "."),
+                   arg = "...", call = call)
+  }
+}
+
+check_key_column <- function(data, col, p, label, call) {
+  if (!col %in% names(data)) {
+    stop_spreiding(paste0("`", deparse1(p$expr), "` (", backtick(label),
+                          ") refers to column ", backtick(col), ", which is ",
+                          "not in `data`.", did_you_mean(col, names(data))),
+                   arg = "...", call = call)
+  }
+  x <- data[[col]]
+  ok <- is.atomic(x) && !is.null(x) && is.null(dim(x)) &&
+    typeof(x) %in% c("logical", "integer", "double", "character")
+  if (!ok) {
+    stop_spreiding(paste0("`", deparse1(p$expr), "` needs a column of ",
+                          "identifiers (character, integer, double, factor ",
+                          "or logical), but ", backtick(col), " is ",
                           describe(x), "."),
                    arg = "...", call = call)
   }

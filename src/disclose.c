@@ -748,6 +748,187 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   return out;
 }
 
+/* ---- moves --------------------------------------------------------------- */
+
+/* A move is a change of the hidden cells that keeps every relation true and
+ * every cell within the attacker's bounds. When one exists that changes
+ * cell c by `protection` in all (two moves, one each way, may add up), the
+ * attacker cannot pin c down: c is protected, whatever a linear programme
+ * would say in addition. spr_c_disclose_moves() looks for such moves by a
+ * greedy search: start with c changed by +1 (or -1); while some relation
+ * is out of balance, change one of its hidden cells to restore it, the
+ * cell whose change unbalances the fewest other relations (so the move
+ * closes into a rectangle or cube of cells, as in Repsilber's hypercube
+ * method; Hundepool et al. 2012, ch. 5.6). The search gives up after `cap`
+ * cells; a cell without a move is left to the exact check. */
+typedef struct {
+  const relset *p_rel;
+  const int *status;
+  const double *value, *lo, *hi;
+  int *delta;          /* ncell, 0 outside the move          */
+  int *imb;            /* nrel: total minus parts of delta    */
+  int *cells, ncells;  /* cells with a delta (may repeat)     */
+  int *rels, nrels;    /* relations touched                   */
+  char *in_cells, *in_rels;
+  int *stack, nstack;  /* relations that may be out of balance */
+} move_space;
+
+static int coef_in(const relset *p_rel, int r, int y) {
+  return p_rel->member[p_rel->ptr[r]] - 1 == y ? 1 : -1;
+}
+
+static void move_reset(move_space *p_m) {
+  for (int i = 0; i < p_m->ncells; i++) {
+    p_m->delta[p_m->cells[i]] = 0;
+    p_m->in_cells[p_m->cells[i]] = 0;
+  }
+  for (int i = 0; i < p_m->nrels; i++) {
+    p_m->imb[p_m->rels[i]] = 0;
+    p_m->in_rels[p_m->rels[i]] = 0;
+  }
+  p_m->ncells = p_m->nrels = p_m->nstack = 0;
+}
+
+static void move_change(move_space *p_m, int y, int by) {
+  const relset *p_rel = p_m->p_rel;
+  if (!p_m->in_cells[y]) {
+    p_m->in_cells[y] = 1;
+    p_m->cells[p_m->ncells++] = y;
+  }
+  p_m->delta[y] += by;
+  for (int k = p_rel->cptr[y]; k < p_rel->cptr[y + 1]; k++) {
+    int r = p_rel->crel[k];
+    if (!p_m->in_rels[r]) {
+      p_m->in_rels[r] = 1;
+      p_m->rels[p_m->nrels++] = r;
+    }
+    p_m->imb[r] += coef_in(p_rel, r, y) * by;
+    if (p_m->imb[r] != 0) p_m->stack[p_m->nstack++] = r;
+  }
+}
+
+/* Can y change by `by` (on top of its delta) within its bounds? */
+static int move_fits(const move_space *p_m, int y, int by) {
+  double x = p_m->value[y] + p_m->delta[y] + by;
+  return x >= p_m->lo[y] - 1e-9 && x <= p_m->hi[y] + 1e-9;
+}
+
+/* Build a move that changes c by `sign`; 1 when found. */
+static int move_search(move_space *p_m, int c, int sign, int cap) {
+  const relset *p_rel = p_m->p_rel;
+  move_reset(p_m);
+  if (!move_fits(p_m, c, sign)) return 0;
+  move_change(p_m, c, sign);
+  int steps = 0;
+  while (p_m->nstack > 0) {
+    int r = p_m->stack[--p_m->nstack];
+    if (p_m->imb[r] == 0) continue;
+    if (++steps > 4 * cap || p_m->ncells > cap) return 0;
+    /* stack room: each change pushes at most the cell's relations */
+    int best = -1, best_by = 0, best_score = 0;
+    for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1]; m++) {
+      int y = p_rel->member[m] - 1;
+      /* each cell changes once, or the search would undo its own steps */
+      if (p_m->status[y] == 0 || p_m->in_cells[y]) continue;
+      int cy = coef_in(p_rel, r, y);
+      int by = -cy * p_m->imb[r];
+      if (!move_fits(p_m, y, by)) continue;
+      int score = 0;
+      for (int k = p_rel->cptr[y]; k < p_rel->cptr[y + 1]; k++) {
+        int r2 = p_rel->crel[k];
+        if (r2 == r) continue;
+        int after = p_m->imb[r2] + coef_in(p_rel, r2, y) * by;
+        score += (after != 0) - (p_m->imb[r2] != 0);
+      }
+      if (best < 0 || score < best_score) {
+        best = y;
+        best_by = by;
+        best_score = score;
+      }
+    }
+    if (best < 0) return 0;
+    move_change(p_m, best, best_by);
+  }
+  return 1;
+}
+
+/* How many times the current move fits in direction `dir` (+1 or -1). */
+static int move_reach(const move_space *p_m, int dir, int limit) {
+  int reach = limit;
+  for (int i = 0; i < p_m->ncells && reach > 0; i++) {
+    int y = p_m->cells[i], d = p_m->delta[y] * dir;
+    if (d == 0) continue;
+    double room = d > 0 ? p_m->hi[y] - p_m->value[y] : p_m->value[y] - p_m->lo[y];
+    double times = floor((room + 1e-9) / abs(d));
+    if (times < reach) reach = (int)times;
+  }
+  return reach;
+}
+
+SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
+                          SEXP value_sexp, SEXP lo_sexp, SEXP hi_sexp,
+                          SEXP targets_sexp, SEXP protection_sexp,
+                          SEXP cap_sexp) {
+  int ncell = (int)XLENGTH(status_sexp);
+  relset rel;
+  relset_init(&rel, ptr_sexp, member_sexp, ncell);
+  move_space ms;
+  ms.p_rel = &rel;
+  ms.status = int_arg(status_sexp, ncell, "status");
+  ms.value = real_arg(value_sexp, ncell, "value");
+  ms.lo = real_arg(lo_sexp, ncell, "lo");
+  ms.hi = real_arg(hi_sexp, ncell, "hi");
+  const int *targets = int_arg(targets_sexp, -1, "targets");
+  int ntarget = (int)XLENGTH(targets_sexp);
+  double protection = Rf_asReal(protection_sexp);
+  int cap = Rf_asInteger(cap_sexp);
+  if (ISNAN(protection) || cap == NA_INTEGER || cap < 1)
+    SPR_INTERNAL("`protection` and `cap` must be numbers");
+  int need = (int)ceil(protection - 1e-9);
+  if (need < 1) need = 1;
+  int nrel = rel.nrel > 0 ? rel.nrel : 1, nc = ncell > 0 ? ncell : 1;
+  ms.delta = (int *)R_alloc(nc, sizeof(int));
+  memset(ms.delta, 0, nc * sizeof(int));
+  ms.imb = (int *)R_alloc(nrel, sizeof(int));
+  memset(ms.imb, 0, nrel * sizeof(int));
+  ms.in_cells = (char *)R_alloc(nc, 1);
+  memset(ms.in_cells, 0, nc);
+  ms.in_rels = (char *)R_alloc(nrel, 1);
+  memset(ms.in_rels, 0, nrel);
+  /* a search touches at most cap + 1 cells (the last change may pass the
+   * cap before the check) and their relations */
+  int maxrel = 0;
+  for (int j = 0; j < ncell; j++) {
+    int k = rel.cptr[j + 1] - rel.cptr[j];
+    if (k > maxrel) maxrel = k;
+  }
+  size_t room = ((size_t)cap + 2) * (maxrel > 0 ? maxrel : 1);
+  ms.cells = (int *)R_alloc((size_t)cap + 2, sizeof(int));
+  ms.rels = (int *)R_alloc(room, sizeof(int));
+  ms.stack = (int *)R_alloc(room * 4 + 16, sizeof(int));
+  ms.ncells = ms.nrels = ms.nstack = 0;
+
+  SEXP out = PROTECT(Rf_allocVector(LGLSXP, ntarget));
+  int *v_out = LOGICAL(out);
+  for (int t = 0; t < ntarget; t++) {
+    int c = targets[t] - 1;
+    if (c < 0 || c >= ncell || ms.status[c] == 0)
+      SPR_INTERNAL("target %d is not a hidden cell", c + 1);
+    int reach = 0;
+    for (int sign = 1; sign >= -1 && reach < need; sign -= 2) {
+      if (!move_search(&ms, c, sign, cap)) continue;
+      /* the move found, and its opposite, as far as the bounds allow */
+      int there = move_reach(&ms, 1, need), back = move_reach(&ms, -1, need);
+      if (there + back > reach) reach = there + back;
+    }
+    move_reset(&ms);
+    v_out[t] = reach >= need;
+    if ((t + 1) % 256 == 0) R_CheckUserInterrupt();
+  }
+  UNPROTECT(1);
+  return out;
+}
+
 /* ---- components -------------------------------------------------------- */
 
 static int uf_find(int *parent, int x) {

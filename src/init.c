@@ -3,7 +3,9 @@
  * src/library/stats/src/init.c is the model): one table of .Call entry
  * points, no dynamic lookup, then the registries and the C API.
  */
+#include "access.h"
 #include "api.h"
+#include "classify.h"
 #include "crosswalk.h"
 #include "disclose.h"
 #include "index.h"
@@ -16,11 +18,14 @@
 #define CALLDEF(name, n) {#name, (DL_FUNC)&name, n}
 
 static const R_CallMethodDef call_entries[] = {
+    CALLDEF(spr_c_access, 5),
     CALLDEF(spr_c_api_version, 0),
+    CALLDEF(spr_c_classify, 7),
     CALLDEF(spr_c_crosswalk, 5),
     CALLDEF(spr_c_crs_equal, 2),
     CALLDEF(spr_c_crs_wkt, 2),
     CALLDEF(spr_c_disclose_cells, 3),
+    CALLDEF(spr_c_disclose_moves, 9),
     CALLDEF(spr_c_disclose_components, 3),
     CALLDEF(spr_c_disclose_protect, 11),
     CALLDEF(spr_c_disclose_rule, 4),
@@ -53,5 +58,6 @@ void R_init_spreiding(DllInfo *dll) {
   spr_registry_init();
   spr_register_builtin_statistics();
   spr_register_builtin_rules();
+  spr_register_builtin_classifiers();
   spr_register_callables(dll);
 }

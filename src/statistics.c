@@ -16,6 +16,9 @@
  * that the column holds 0/1 (or FALSE/TRUE) and name the first row that
  * does not. The Wilson score interval follows Wilson (1927), J. Am. Stat.
  * Assoc. 22:209-212, with n the (weighted) number of non-missing rows.
+ * The respondent statistics (n_respondents, pct_respondents) count
+ * distinct identifiers instead of rows, for multi-answer survey questions
+ * in long form; their denominators are described at respondents().
  *
  * Unlike plugin kernels, these are part of the engine, so they may use
  * R_alloc() for scratch and R_CheckUserInterrupt() between chunks: when
@@ -269,6 +272,108 @@ static int k_rate_ci(const spreiding_groups *p_grp, const spreiding_column *args
   return SPREIDING_OK;
 }
 
+/* ---- respondents ----------------------------------------------------------- */
+
+/* Distinct respondents per group, for multi-answer questions in long form
+ * (one row per respondent and answer, see expand_answers()). The column
+ * holds respondent identifiers, coded 1..m by the engine (the statistics
+ * are registered with SPREIDING_KEY_ARGS); rows with a missing id are left
+ * out. A respondent counts once in a group however many of its rows fall
+ * there, and with weights counts its weight, which must then be the same on
+ * all its rows (a respondent's design weight): the first row that differs
+ * is an error. With `pct`, the count is a percentage of all respondents of
+ * the data, every group included (the group of respondents without an
+ * answer, NA, too), so the groups of a multi-answer question sum to more
+ * than 100. Two passes over the rows: the respondents and their weights,
+ * then each group's rows in group order, marking a respondent with the
+ * group it was last counted in (so no per-group clearing). */
+static int respondents(const spreiding_groups *p_grp, const spreiding_column *col,
+                       const double *w, double *o, int pct,
+                       spreiding_error *err) {
+  int n = p_grp->n, ng = p_grp->ng;
+  if (col->type != SPREIDING_INTEGER || p_grp->order == NULL) {
+    snprintf(err->message, sizeof err->message,
+             "internal error: `%s` arrived without respondent codes or group "
+             "order; please report", col->name);
+    return SPREIDING_ERROR;
+  }
+  const int *x = (const int *)col->data;
+  int m = 0;
+  for (int i = 0; i < n; i++) {
+    if (x[i] == NA_INTEGER) continue;
+    if (x[i] < 1) {
+      snprintf(err->message, sizeof err->message,
+               "internal error: respondent code %d below 1; please report",
+               x[i]);
+      return SPREIDING_ERROR;
+    }
+    if (x[i] > m) m = x[i];
+  }
+  int *mark = (int *)R_alloc((size_t)m + 1, sizeof(int));
+  double *weight = (double *)R_alloc((size_t)m + 1, sizeof(double));
+  memset(mark, 0, ((size_t)m + 1) * sizeof(int));
+  double total = 0;
+  for (int start = 0; start < n; start += SPR_CHUNK) {
+    int end = n - start > SPR_CHUNK ? start + SPR_CHUNK : n;
+    for (int i = start; i < end; i++) {
+      int c = x[i];
+      if (c == NA_INTEGER) continue;
+      double wi = w == NULL ? 1 : w[i];
+      if (mark[c] == 0) {
+        mark[c] = i + 1;
+        weight[c] = wi;
+        total += wi;
+      } else if (weight[c] != wi) {
+        snprintf(err->message, sizeof err->message,
+                 "`.weights` must be the same on every row of a respondent "
+                 "(each counts once), but row %d has %g and row %d, of the "
+                 "same `%s`, has %g",
+                 i + 1, wi, mark[c], col->name, weight[c]);
+        err->row = i + 1;
+        err->arg = 1;
+        return SPREIDING_ERROR;
+      }
+    }
+    R_CheckUserInterrupt();
+  }
+  memset(mark, 0, ((size_t)m + 1) * sizeof(int));
+  const int *v_order = p_grp->order, *v_start = p_grp->start;
+  int done = 0;
+  for (int g = 0; g < ng; g++) {
+    double acc = 0;
+    int from = v_start[g], to = v_start[g] + p_grp->size[g];
+    for (int r = from; r < to; r++) {
+      int c = x[v_order[r]];
+      if (c == NA_INTEGER || mark[c] == g + 1) continue;
+      mark[c] = g + 1;
+      acc += weight[c];
+    }
+    o[g] = !pct ? acc : total > 0 ? 100 * acc / total : NA_REAL;
+    done += to - from;
+    if (done >= SPR_CHUNK) {
+      done = 0;
+      R_CheckUserInterrupt();
+    }
+  }
+  return SPREIDING_OK;
+}
+
+static int k_n_respondents(const spreiding_groups *p_grp,
+                           const spreiding_column *args, int nargs,
+                           const double *w, const double *params, int nparams,
+                           double *const *out, int nout, void *data,
+                           spreiding_error *err) {
+  return respondents(p_grp, &args[0], w, out[0], 0, err);
+}
+
+static int k_pct_respondents(const spreiding_groups *p_grp,
+                             const spreiding_column *args, int nargs,
+                             const double *w, const double *params,
+                             int nparams, double *const *out, int nout,
+                             void *data, spreiding_error *err) {
+  return respondents(p_grp, &args[0], w, out[0], 1, err);
+}
+
 /* ---- deriving ----------------------------------------------------------------- */
 
 static double total(const double *x, int ng) {
@@ -347,6 +452,8 @@ void spr_register_builtin_statistics(void) {
   static const char *const lohi[] = {"_lo", "_hi"};
   const int R = SPREIDING_REDUCING, D = SPREIDING_DERIVING;
   const unsigned I = SPREIDING_INTEGER_RESULT;
+  static const char *const id[] = {"id"};
+  const unsigned K = SPREIDING_KEY_ARGS | SPREIDING_NEEDS_ORDER;
   add("count", R, 0, NULL, 0, NULL, NULL, 1, NULL, I, k_count, NULL,
       "Number of rows (sum of the weights when weighted)");
   add("sum", R, 1, x, 0, NULL, NULL, 1, NULL, I, k_sum, NULL,
@@ -363,6 +470,12 @@ void spr_register_builtin_statistics(void) {
       "Proportion of TRUE (or 1) among the non-missing values of x");
   add("rate_ci", R, 1, x, 1, level, level_default, 2, lohi, 0u, k_rate_ci,
       NULL, "Wilson score interval of rate(x), in percent (_lo, _hi)");
+  add("n_respondents", R, 1, id, 0, NULL, NULL, 1, NULL, K | I,
+      k_n_respondents, NULL,
+      "Distinct respondents (id) in the group, each once (weights: per respondent)");
+  add("pct_respondents", R, 1, id, 0, NULL, NULL, 1, NULL, K,
+      k_pct_respondents, NULL,
+      "Percentage of all respondents (distinct id in the data) found in the group");
   add("share", D, 1, x, 0, NULL, NULL, 1, NULL, 0u, NULL, k_share,
       "Group's percentage of the column total of x");
   add("ratio", D, 2, ab, 1, scale, scale_default, 1, NULL, 0u, NULL, k_ratio,

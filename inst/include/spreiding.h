@@ -71,6 +71,11 @@ extern "C" {
 #define SPREIDING_NEEDS_ORDER 1u /* fill groups->order and groups->start      */
 #define SPREIDING_INTEGER_RESULT 2u /* result is integer when unweighted and all
                                        arguments are integer/logical           */
+#define SPREIDING_KEY_ARGS 4u /* column arguments are identifiers: the engine
+                                 accepts any atomic column (character too) and
+                                 hands it over as SPREIDING_INTEGER codes
+                                 1..m, equal codes for equal values, in order
+                                 of first appearance; NA_INTEGER if missing */
 
 /* Types of a data column handed to a reducing kernel. */
 #define SPREIDING_INTEGER 1 /* const int *: integer, logical or factor codes;

@@ -1,7 +1,7 @@
 # The C plugin API (inst/include/spreiding.h) is proved by a real consumer:
 # tests/plugin holds spreidingplugin, a tiny package that registers two
-# statistics, a classifier and a disclosure rule from C using nothing but the
-# installed header. These tests build and install it into a temporary
+# statistics, two classifiers and a disclosure rule from C using nothing but
+# the installed header. These tests build and install it into a temporary
 # library, load it, and use its entries through spreiding's own functions.
 
 plugin_name <- "spreidingplugin"
@@ -140,8 +140,8 @@ test_that("the plugin's entries are listed in spreiding's registries", {
     provided[c("registry", "name")],
     data.frame(
       registry = c("statistics", "statistics", "classifiers",
-                   "disclosure_rules"),
-      name = c("geomean", "logratio", "above", "max_count")
+                   "classifiers", "disclosure_rules"),
+      name = c("geomean", "logratio", "above", "share_band", "max_count")
     )
   )
   expect_equal(provided$kind[1:2], c("reducing", "deriving"))
@@ -153,6 +153,7 @@ test_that("unloading the plugin unregisters its entries; loading restores them",
   expect_false("geomean" %in% spreiding::statistics()$name)
   expect_false("logratio" %in% spreiding::statistics()$name)
   expect_false("above" %in% spreiding::classifiers()$name)
+  expect_false("share_band" %in% spreiding::classifiers()$name)
   expect_false("max_count" %in% spreiding::disclosure_rules()$name)
 
   # Registering again (replace = 1 in the plugin) after a reload works too.
@@ -287,4 +288,62 @@ test_that("the C rule max_count() suppresses in disclose() and gets complements"
   expect_equal(as.character(out$n_status),
                c("primary", "primary", "ok", "ok", "primary"))
   expect_equal(out$n, c(NA, NA, 30, 40, NA))
+})
+
+test_that("the C classifiers above() and share_band() work in classify()", {
+  local_plugin()
+  sb <- entry(spreiding::classifiers(), "share_band")
+  expect_equal(sb$kind, "classifier")
+  expect_equal(sb$provider, "spreidingplugin")
+  expect_equal(sb$arguments, "part, whole, lo = 0.25, hi = 0.75")
+
+  tab <- data.frame(
+    region = c("a", "b", "c", "d", "e", "f"),
+    gps = c(1, 5, 9, 3, NA, 0),
+    all = c(10, 10, 10, 4, 10, 0)
+  )
+  out <- spreiding::classify(tab,
+    band = share_band(gps, all),
+    narrow = share_band(gps, all, lo = 0.5, hi = 0.5),
+    big = above(all, cut = 9)
+  )
+  # shares: a 0.1, b 0.5, c 0.9, d 0.75, e NA (gps missing), f NA (all 0).
+  # Default band [0.25, 0.75]: a below, b within, c above, d within (the
+  # upper edge is inside). Band [0.5, 0.5]: only b within.
+  expect_s3_class(out$band, "factor")
+  expect_equal(levels(out$band), c("below", "within", "above"))
+  expect_equal(as.character(out$band),
+               c("below", "within", "above", "within", NA, NA))
+  expect_equal(as.character(out$narrow),
+               c("below", "within", "above", "above", NA, NA))
+  # above(): all > 9 is "yes", 4 and 0 are "no".
+  expect_equal(levels(out$big), c("no", "yes"))
+  expect_equal(as.character(out$big), c("yes", "yes", "yes", "no", "yes", "no"))
+  # an expression of columns as a column argument
+  out2 <- spreiding::classify(tab, band = share_band(gps, all * 2))
+  # shares halved: 0.05, 0.25, 0.45, 0.375, NA, NA
+  expect_equal(as.character(out2$band),
+               c("below", "within", "within", "within", NA, NA))
+})
+
+test_that("a C classifier's errors are spreiding_errors naming the argument and row", {
+  local_plugin()
+  tab <- data.frame(gps = c(1, 12, 3), all = c(10, 10, 10))
+  cnd <- expect_error(
+    spreiding::classify(tab, band = share_band(gps, all)),
+    class = "spreiding_error"
+  )
+  expect_equal(cnd$arg, "part")
+  expect_equal(cnd$row, 2L)
+  expect_match(conditionMessage(cnd), "share_band", fixed = TRUE)
+  expect_match(conditionMessage(cnd), "row 2", fixed = TRUE)
+  cnd <- expect_error(
+    spreiding::classify(tab, band = share_band(gps, all, lo = 0.9, hi = 0.1)),
+    class = "spreiding_error"
+  )
+  expect_match(conditionMessage(cnd), "lo <= hi", fixed = TRUE)
+  expect_error(spreiding::classify(tab, band = share_band(gps)),
+               class = "spreiding_error")
+  expect_error(spreiding::classify(tab, band = share_band(gps, all, lo = "a")),
+               class = "spreiding_error")
 })

@@ -12,6 +12,11 @@
  *   logratio(a, b)  deriving statistic: log(a / b) of two group-level
  *                   columns; NA where either is missing or not positive.
  *   above(x, cut)   classifier: "yes" where x > cut, "no" where x <= cut.
+ *   share_band(part, whole, lo = 0.25, hi = 0.75)
+ *                   classifier: the share part / whole "below" lo, "within"
+ *                   [lo, hi] or "above" hi; NA where either is missing or
+ *                   whole is not positive; a part below 0 or above whole is
+ *                   an error naming the row.
  *   max_count(n)    primary disclosure rule: suppress counts above n (only
  *                   useful to show that rules can be registered).
  *
@@ -150,6 +155,43 @@ static int above_classify(int n, const double *const *args, int nargs,
   return SPREIDING_OK;
 }
 
+static int share_band_classify(int n, const double *const *args, int nargs,
+                               const double *params, int nparams, int *out,
+                               void *data, spreiding_error *err) {
+  (void)data;
+  if (nargs != 2 || nparams != 2) {
+    snprintf(err->message, SPREIDING_MESSAGE_SIZE,
+             "share_band() got %d arguments and %d parameters; expected 2 "
+             "and 2", nargs, nparams);
+    return SPREIDING_ERROR;
+  }
+  const double lo = params[0], hi = params[1];
+  if (ISNAN(lo) || ISNAN(hi) || lo > hi) {
+    snprintf(err->message, SPREIDING_MESSAGE_SIZE,
+             "share_band() needs lo <= hi, not lo = %g and hi = %g", lo, hi);
+    return SPREIDING_ERROR;
+  }
+  const double *v_part = args[0], *v_whole = args[1];
+  for (int i = 0; i < n; i++) {
+    const double part = v_part[i], whole = v_whole[i];
+    if (!ISNAN(part) && !ISNAN(whole) && (part < 0 || part > whole)) {
+      snprintf(err->message, SPREIDING_MESSAGE_SIZE,
+               "the part (%g) must lie between 0 and the whole (%g)", part,
+               whole);
+      err->row = i + 1;
+      err->arg = 1;
+      return SPREIDING_ERROR;
+    }
+    if (ISNAN(part) || ISNAN(whole) || !(whole > 0)) {
+      out[i] = NA_INTEGER;
+      continue;
+    }
+    const double share = part / whole;
+    out[i] = share < lo ? 1 : (share > hi ? 3 : 2);
+  }
+  return SPREIDING_OK;
+}
+
 static int max_count_disclose(int n, const double *const *cols, int ncols,
                               const double *params, int nparams, int *status,
                               void *data, spreiding_error *err) {
@@ -177,6 +219,10 @@ static const char *const logratio_args[] = {"a", "b"};
 static const char *const above_args[] = {"x"};
 static const char *const above_params[] = {"cut"};
 static const char *const above_levels[] = {"no", "yes"};
+static const char *const share_band_args[] = {"part", "whole"};
+static const char *const share_band_params[] = {"lo", "hi"};
+static const double share_band_defaults[] = {0.25, 0.75};
+static const char *const share_band_levels[] = {"below", "within", "above"};
 static const char *const max_count_args[] = {"x"};
 static const char *const max_count_params[] = {"n"};
 /* NA_REAL is not a constant expression; filled in by register_all(). */
@@ -190,7 +236,8 @@ static const struct {
 } entries[] = {{"statistics", "geomean"},
                {"statistics", "logratio"},
                {"classifiers", "above"},
-               {"disclosure_rules", "max_count"}};
+               {"disclosure_rules", "max_count"},
+               {"classifiers", "share_band"}};
 #define N_ENTRIES ((int)(sizeof entries / sizeof entries[0]))
 
 static void unregister_first(int k) {
@@ -307,6 +354,24 @@ SEXP spreidingplugin_c_register(void) {
   memset(&err, 0, sizeof err);
   if (spreiding_register_disclosure_rule(&max_count, 1, &err) != SPREIDING_OK)
     fail(3, &err);
+
+  const spreiding_classifier share_band = {
+      .api_version = SPREIDING_API_VERSION,
+      .name = "share_band",
+      .description = "Whether part / whole is below, within or above a band",
+      .provider = PROVIDER,
+      .nargs = 2,
+      .arg_names = share_band_args,
+      .nparams = 2,
+      .param_names = share_band_params,
+      .param_defaults = share_band_defaults,
+      .nlevels = 3,
+      .levels = share_band_levels,
+      .classify = share_band_classify,
+      .data = NULL};
+  memset(&err, 0, sizeof err);
+  if (spreiding_register_classifier(&share_band, 1, &err) != SPREIDING_OK)
+    fail(4, &err);
 
   return R_NilValue;
 }
