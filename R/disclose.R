@@ -229,10 +229,14 @@ check_whole_number <- function(x, arg, min, call) {
 #'    is narrower than the protection level (see [secondary()]), suppress a
 #'    published cell of its relations (or, when all of them are suppressed,
 #'    of the nearest relations beyond), chosen the same way; repeat from 1;
-#' 3. with `audit` (Rglpk installed), compute the exact intervals by linear
-#'    programming ([audit_disclosure()]) and repeat from 1 for any primary
-#'    cell still exposed; a cell exposed again after that gets a complement
-#'    in each of its relations. In a group of more than 2,000 linked
+#' 3. with `audit` (Rglpk installed), check every primary cell exactly: a
+#'    cell is protected when a move of the hidden cells exists that keeps
+#'    every relation and bound and changes it (searched in C, a rectangle or
+#'    cube of cells in a crossed table); the rest by linear programming
+#'    ([audit_disclosure()]). Repeat from 1 for any primary cell still
+#'    exposed; a cell exposed again gets a complement in each of its
+#'    relations, and then so do the hidden cells around it, one relation
+#'    further out each round. In a group of more than 2,000 linked
 #'    suppressed cells a cell that the programmes cannot prove protected
 #'    counts as exposed: that costs suppressions, never a disclosure;
 #' 4. publish again any complementary cell whose value the published cells
@@ -831,6 +835,7 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
                            use_lp, call) {
   force <- integer()
   wide <- integer()
+  stuck <- integer() # rounds in a row each exposed cell has been exposed
   status <- prim
   # Hiding more cells only widens what an attacker can derive, so a cell
   # proven protected stays protected: later rounds check the rest only.
@@ -853,9 +858,19 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
     if (length(exposed) == 0 ||
         (added == 0 && identical(exposed, union(force, wide)))) break
     # a cell exposed again after its own complement gets one in each of its
-    # relations, so that rounds do not add one distant cell at a time
-    wide <- intersect(exposed, union(force, wide))
-    force <- setdiff(exposed, wide)
+    # relations, so that rounds do not add one distant cell at a time; when
+    # that does not help either, so do the hidden cells around it, one
+    # relation further out each round (what pins it may lie there)
+    again <- exposed[exposed %in% names(stuck)]
+    stuck <- stats::setNames(c(stuck[as.character(again)] + 1L,
+                               rep(1L, length(setdiff(exposed, again)))),
+                             c(again, setdiff(exposed, again)))
+    wide <- again
+    for (c in again[stuck[as.character(again)] > 3L]) {
+      wide <- union(wide, hidden_around(rel, status, c,
+                                        stuck[[as.character(c)]] - 3L))
+    }
+    force <- setdiff(exposed, again)
   }
   # complementary cells the published ones pin down hide nothing: publish
   # them (those found by propagation, and with the audit those that linear
@@ -870,6 +885,21 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
   lower[status == 0L] <- NA
   upper[status == 0L] <- NA
   list(status = status, lower = lower, upper = upper)
+}
+
+# The hidden cells within `radius` relations of cell `c` (c included).
+hidden_around <- function(rel, status, c, radius) {
+  found <- c
+  frontier <- c
+  for (i in seq_len(radius)) {
+    pos <- which(rel$member %in% frontier)
+    rels <- unique(findInterval(pos - 1L, rel$ptr, left.open = FALSE))
+    members <- rel$member[sequence(diff(rel$ptr)[rels], from = rel$ptr[rels] + 1L)]
+    frontier <- setdiff(members[status[members] != 0L], found)
+    if (length(frontier) == 0) break
+    found <- c(found, frontier)
+  }
+  found
 }
 
 # ---- the exact audit -----------------------------------------------------------------
@@ -958,13 +988,14 @@ lp_optimum <- function(m, weights, max) {
 # programmes each, which is exact. In larger groups a cell still unproven
 # counts as exposed: that costs an extra suppression, never a disclosure.
 lp_exposed <- function(rel, v, status, prior, targets, protection,
-                       whole_limit = 2000L, unproven = "exposed") {
+                       whole_limit = 2000L, exact_limit = 20L,
+                       unproven = "exposed") {
   if (length(targets) == 0) return(integer())
   # cells a move (spr_c_disclose_moves()) shows protected need no programme
   moved <- .Call(C_spr_c_disclose_moves, rel$ptr, rel$member,
                  as.integer(status), as.double(v), as.double(prior$lo),
                  as.double(prior$hi), as.integer(targets),
-                 as.double(protection), 64L)
+                 as.double(protection), 256L)
   targets <- targets[!moved]
   if (length(targets) == 0) return(integer())
   tol <- protection - 1e-7
@@ -979,7 +1010,10 @@ lp_exposed <- function(rel, v, status, prior, targets, protection,
     if (unproven == "ignore" && size[k] > whole_limit) next
     m <- lm$model(k)
     open <- setdiff(by_comp[[k]], push_moves(m, by_comp[[k]], v, prior, tol))
-    if (length(open) && size[k] <= whole_limit) {
+    # in a large group, two programmes per cell are affordable for a few
+    # cells only; more than `exact_limit` unproven cells count as exposed
+    if (length(open) && (size[k] <= whole_limit ||
+                         length(open) <= exact_limit)) {
       open <- setdiff(open, prove_moves(m, open, v, tol, alone = TRUE))
     } else if (unproven == "ignore") {
       open <- integer()

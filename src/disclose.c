@@ -19,10 +19,12 @@
  * spr_c_disclose_protect() is the secondary suppression. The heuristic is
  * the classical one of hypercube-free singleton elimination (see Hundepool
  * et al. 2012, Statistical Disclosure Control, ch. 4.4 and 5.6): no relation
- * may keep exactly one suppressed cell, and the complement is the cheapest
- * published cell of the relation, by a cost order fixed in R (non-zero
- * before zero, detailed before total, small before large, earlier row
- * first), which makes the result deterministic. It is followed by an audit
+ * may keep exactly one suppressed cell. The complement is the published
+ * cell of the relation that leaves the fewest relations with a lone
+ * suppressed cell (a one-step look-ahead, so that suppressions close into
+ * rectangles), zeros and the grand total last, then by a cost order fixed
+ * in R (detailed before total, small before large, earlier row first),
+ * which makes the result deterministic. It is followed by an audit
  * by interval propagation: the bounds an attacker derives for each
  * suppressed cell from all relations (published cells exact, counts
  * integer and >= 0, a primary cell within the bounds its rule implies) are
@@ -31,6 +33,10 @@
  * narrower than the protection level is certainly exposed; it gets one more
  * complement and the loop repeats. The exact check (linear programming,
  * R/disclose.R) can then name further cells through `force`.
+ *
+ * spr_c_disclose_moves() proves cells protected without linear
+ * programming: a move of the hidden cells that keeps every relation and
+ * bound and changes the cell is a witness (see the section on moves).
  *
  * spr_c_disclose_components() splits the suppressed cells into groups
  * linked by relations (union-find), so the exact audit solves small linear
@@ -773,6 +779,8 @@ typedef struct {
   int *stack, nstack;  /* relations that may be out of balance */
 } move_space;
 
+#define MOVE_VARIANTS 8
+
 static int coef_in(const relset *p_rel, int r, int y) {
   return p_rel->member[p_rel->ptr[r]] - 1 == y ? 1 : -1;
 }
@@ -813,8 +821,18 @@ static int move_fits(const move_space *p_m, int y, int by) {
   return x >= p_m->lo[y] - 1e-9 && x <= p_m->hi[y] + 1e-9;
 }
 
-/* Build a move that changes c by `sign`; 1 when found. */
-static int move_search(move_space *p_m, int c, int sign, int cap) {
+/* Room of cell y to change by `by` beyond its current delta. */
+static double move_room(const move_space *p_m, int y, int by) {
+  double x = p_m->value[y] + p_m->delta[y];
+  return by > 0 ? p_m->hi[y] - x : x - p_m->lo[y];
+}
+
+/* Build a move that changes c by `sign`; 1 when found. Candidates with the
+ * same score are taken by `variant`: 0 the first, 1 the last, 2 the one
+ * with the most room, more in a pseudo-random order fixed by the variant,
+ * so that a failed search can be tried another way. */
+static int move_search(move_space *p_m, int c, int sign, int cap,
+                       int variant) {
   const relset *p_rel = p_m->p_rel;
   move_reset(p_m);
   if (!move_fits(p_m, c, sign)) return 0;
@@ -840,7 +858,16 @@ static int move_search(move_space *p_m, int c, int sign, int cap) {
         int after = p_m->imb[r2] + coef_in(p_rel, r2, y) * by;
         score += (after != 0) - (p_m->imb[r2] != 0);
       }
-      if (best < 0 || score < best_score) {
+      int take = best < 0 || score < best_score;
+      if (!take && score == best_score) {
+        if (variant == 1) take = 1;
+        if (variant == 2)
+          take = move_room(p_m, y, by) > move_room(p_m, best, best_by);
+        if (variant > 2) /* a fixed pseudo-random order per variant */
+          take = spr_mix64((uint64_t)y * 131 + variant) >
+                 spr_mix64((uint64_t)best * 131 + variant);
+      }
+      if (take) {
         best = y;
         best_by = by;
         best_score = score;
@@ -915,8 +942,10 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
     if (c < 0 || c >= ncell || ms.status[c] == 0)
       SPR_INTERNAL("target %d is not a hidden cell", c + 1);
     int reach = 0;
-    for (int sign = 1; sign >= -1 && reach < need; sign -= 2) {
-      if (!move_search(&ms, c, sign, cap)) continue;
+    for (int attempt = 0; attempt < 2 * MOVE_VARIANTS && reach < need;
+         attempt++) {
+      int sign = attempt % 2 ? -1 : 1;
+      if (!move_search(&ms, c, sign, cap, attempt / 2)) continue;
       /* the move found, and its opposite, as far as the bounds allow */
       int there = move_reach(&ms, 1, need), back = move_reach(&ms, -1, need);
       if (there + back > reach) reach = there + back;

@@ -233,6 +233,39 @@ test_that("dominance(): a cell led by one contributor is hidden and never labell
   expect_true(all(a2$protected))
 })
 
+test_that("moves prove a cell protected only when the bounds allow one", {
+  moves <- function(status, value, lo, hi, protection = 1) {
+    # one relation: cell 3 (the total) = cell 1 + cell 2
+    .Call(spreiding:::C_spr_c_disclose_moves, c(0L, 3L), c(3L, 1L, 2L),
+          as.integer(status), as.double(value), as.double(lo), as.double(hi),
+          which(status != 0L), as.double(protection), 64L)
+  }
+  # a = 1 (primary, 1..9), b = 0 hidden, total 1 published: a + 1 needs
+  # b - 1 < 0, a - 1 < 1; b + 1 needs a - 1; b - 1 < 0. Nothing moves.
+  expect_identical(moves(c(1, 2, 0), c(1, 0, 1), c(1, 0, 0), c(9, Inf, Inf)),
+                   c(FALSE, FALSE))
+  # b = 4, total 5: a + 1 with b - 1 = 3; b - 1 with a + 1 = 2.
+  expect_identical(moves(c(1, 2, 0), c(1, 4, 5), c(1, 0, 0), c(9, Inf, Inf)),
+                   c(TRUE, TRUE))
+  # a = 1, b = 1, total 2: a can reach 2 (b = 0) and no lower, so its
+  # interval [1, 2] is 1 wide: protected at protection 1, not at 2.
+  expect_identical(moves(c(1, 2, 0), c(1, 1, 2), c(1, 0, 0), c(9, Inf, Inf)),
+                   c(TRUE, TRUE))
+  expect_identical(moves(c(1, 2, 0), c(1, 1, 2), c(1, 0, 0), c(9, Inf, Inf),
+                         protection = 2), c(FALSE, FALSE))
+  # the 2 x 2 pattern of the region x sex test: a rectangle moves all four
+  d <- data.frame(region = rep(c("A", "B", "C"), each = 2),
+                  sex = rep(c("f", "m"), 3), n = c(3L, 20L, 15L, 30L, 40L, 50L))
+  out <- disclose(d, "n", by = c("region", "sex"), audit = FALSE)
+  rel <- attr(out, "disclosure")$relations
+  st <- as.integer(out$n_status) - 1L
+  truth <- c(3, 20, 15, 30, 40, 50, 23, 45, 90, 58, 100, 158)
+  got <- .Call(spreiding:::C_spr_c_disclose_moves, rel$ptr, rel$member, st,
+               truth, ifelse(st == 1L, 1, 0), ifelse(st == 1L, 9, Inf),
+               which(st != 0L), 1, 64L)
+  expect_identical(got, rep(TRUE, 4))
+})
+
 test_that("1 + 1 = 2 pins both small cells, so a third cell is suppressed", {
   d <- data.frame(region = c("A", "B", "C", "D"), n = c(1L, 1L, 30L, 40L))
   out <- disclose(d, "n")
