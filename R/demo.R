@@ -10,21 +10,48 @@
 #'    [region_table()]: students, doctors, GPs, pass rates and inhabitants
 #'    per student;
 #' 3. the same figures from the published tables ([mulder2025_pc2]): the
-#'    areas with the most and the fewest inhabitants per student.
+#'    areas with the most and the fewest inhabitants per student;
+#' 4. the synthetic PC2 table made publishable: [disclose()] hides counts
+#'    of 1 to 9, their complements and the rates computed from them, and
+#'    [publish()] writes it as the report does;
+#' 5. a map of inhabitants per student per PC2 area ([map_regions()]): about
+#'    200 in the Randstad, 600 to 700 in the north and in Zeeland;
+#' 6. a synthetic Nivel survey of young GPs ([simulate_survey()]): the
+#'    share of alumni working in each AZW region against its share of GP
+#'    capacity (`share_ratio()`), the percentage wanting to work there, and
+#'    the labour-market position ([classify()] with [quadrant()], drawn by
+#'    [plot_quadrant()]).
+#'
+#' The tables are written as CSV files and the figures as PNG files into
+#' `dir` (the figures need ggplot2, and the map sf as well; without them
+#' the demo says so and skips the figure).
 #'
 #' Note that attaching spreiding masks [utils::demo()]; call
 #' `utils::demo()` for R's demos.
 #'
+#' @param dir Directory for the CSV and PNG files; created when missing.
 #' @param scale Size of the synthetic cohort relative to the real one.
-#' @param seed Seed of the synthetic cohort.
+#' @param seed Seed of the synthetic cohort and survey.
 #' @return A list with the linked synthetic cohort (`linked`), its PC2 table
-#'   (`synthetic`) and the table from the published counts (`published`),
-#'   invisibly.
+#'   (`synthetic`), the table from the published counts (`published`), the
+#'   disclosed synthetic table (`disclosed`), the AZW table of the survey
+#'   (`azw`) and the paths of the files written (`files`), invisibly.
 #' @export
 #' @examples
-#' res <- demo(scale = 0.2)
+#' res <- demo(dir = tempfile("spreiding-demo"), scale = 0.2)
 #' head(res$published)
-demo <- function(scale = 1, seed = 2025) {
+#' basename(res$files)
+demo <- function(dir = tempdir(), scale = 1, seed = 2025) {
+  call <- sys.call()
+  if (!is_string(dir)) {
+    stop_spreiding("`dir` must be the path of a directory.", arg = "dir",
+                   call = call)
+  }
+  if (!dir.exists(dir) && !dir.create(dir, recursive = TRUE)) {
+    stop_spreiding(paste0("Cannot create the directory `dir` (", dir, ")."),
+                   arg = "dir", call = call)
+  }
+  files <- character()
   regions <- spreiding::mulder2025_pc2[c("pc2", "region", "inhabitants")]
 
   cli::cli_h1("1. A synthetic cohort, linked")
@@ -102,6 +129,93 @@ demo <- function(scale = 1, seed = 2025) {
     "Netherlands: {round_half_away(nat)} inhabitants per student with a ",
     "known PC2 (2000-2024). See {.fun region_table} and {.fun link_cohort}."
   )
+
+  cli::cli_h1("4. The synthetic table, made publishable")
+  cli::cli_progress_step("disclose(): counts of 1 to 9 and their complements")
+  # students whose postcode at 16 is unknown are a row of their own
+  tab <- synthetic
+  tab$pc2 <- ifelse(is.na(tab$pc2), "unknown", as.character(tab$pc2))
+  disclosed <- disclose(tab, c("students", "doctors", "gps"), audit = FALSE)
+  cli::cli_progress_done()
+  counts <- c("students", "doctors", "gps")
+  hidden <- vapply(counts, function(k) {
+    sum(disclosed[[paste0(k, "_status")]] != "ok")
+  }, integer(1))
+  cli::cli_text("Hidden cells: {paste(counts, hidden, sep = ' ', ",
+                "collapse = ', ')} (primary, complementary and derived).")
+  pub <- publish(disclosed, digits = c(pct_doctor = 1, pct_gp = 1,
+                                       inh_per_student = 0))
+  files <- c(files, demo_csv(pub, dir, "pc2_synthetic_published.csv"))
+  files <- c(files, demo_csv(published, dir, "pc2_published_tables.csv"))
+
+  cli::cli_h1("5. Inhabitants per student, per PC2 area")
+  if (requireNamespace("ggplot2", quietly = TRUE) &&
+      requireNamespace("sf", quietly = TRUE)) {
+    cli::cli_progress_step("map_regions(): inhabitants per student")
+    pc2_layer <- read_regions(system.file("extdata", "pc2.gpkg",
+                                          package = "spreiding"), id = "pc2")
+    map <- map_regions(published, pc2_layer, inh_per_student,
+                       labels = c(title = "Inhabitants\nper student"))
+    files <- c(files, demo_png(map, dir, "map_inhabitants_per_student.png"))
+    cli::cli_progress_done()
+  } else {
+    cli::cli_text("The map needs ggplot2 and sf; skipped.")
+  }
+
+  cli::cli_h1("6. Young GPs: where they work and want to work (synthetic)")
+  cli::cli_progress_step("simulate_survey(), expand_answers(), region_table()")
+  sv <- simulate_survey(seed = seed)
+  work <- expand_answers(sv$respondents, "id", "work_regions")
+  pref <- expand_answers(sv$respondents, "id", "preferred_regions")
+  azw <- region_table(work, "work_regions",
+                      alumni = sum(weight),
+                      alumni_share = share(alumni),
+                      fte_share = share(gp_fte),
+                      ratio = share_ratio(alumni, gp_fte),
+                      .regions = sv$regions[c("region", "name", "gp_fte",
+                                              "outflow_pct")])
+  wish <- region_table(pref, "preferred_regions",
+                       pct_preferred = pct_respondents(id))
+  azw <- azw[!is.na(azw$work_regions), ]
+  azw$pct_preferred <- wish$pct_preferred[match(azw$work_regions,
+                                                wish$preferred_regions)]
+  azw$pct_preferred[is.na(azw$pct_preferred)] <- 0
+  azw <- classify(azw, position = quadrant(pct_preferred, outflow_pct))
+  cli::cli_progress_done()
+  shown <- azw[order(-azw$pct_preferred),
+               c("name", "ratio", "pct_preferred", "outflow_pct", "position")]
+  shown$ratio <- round_half_away(shown$ratio, 2)
+  shown$pct_preferred <- round_half_away(shown$pct_preferred, 1)
+  names(shown) <- c("AZW region", "share ratio", "% prefer", "% outflow",
+                    "position")
+  cli::cli_text("The three most and the three least preferred AZW regions:")
+  print(rbind(utils::head(shown, 3), utils::tail(shown, 3)), row.names = FALSE)
+  files <- c(files, demo_csv(azw, dir, "azw_labour_market.csv"))
+  if (requireNamespace("ggplot2", quietly = TRUE)) {
+    fig <- plot_quadrant(azw, pct_preferred, outflow_pct, name) +
+      ggplot2::labs(x = "Respondents who would like to work here (%)",
+                    y = "GPs expected to leave within five years (%)")
+    files <- c(files, demo_png(fig, dir, "azw_quadrant.png"))
+  } else {
+    cli::cli_text("The quadrant figure needs ggplot2; skipped.")
+  }
+
+  cli::cli_h1("Files")
+  cli::cli_text("Written to {.path {dir}}:")
+  cli::cli_ul(basename(files))
   invisible(list(linked = linked, synthetic = synthetic,
-                 published = published))
+                 published = published, disclosed = disclosed, azw = azw,
+                 files = files))
+}
+
+demo_csv <- function(x, dir, name) {
+  path <- file.path(dir, name)
+  utils::write.csv(as.data.frame(x), path, row.names = FALSE, na = "")
+  path
+}
+
+demo_png <- function(plot, dir, name) {
+  path <- file.path(dir, name)
+  ggplot2::ggsave(path, plot, width = 7, height = 7, dpi = 100)
+  path
 }

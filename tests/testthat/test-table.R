@@ -267,7 +267,30 @@ test_that("appendix 5 counts are appendix 1 + appendix 2 through region_table", 
 })
 
 test_that("the demo runs the pipeline on shipped data only", {
-  out <- utils::capture.output(res <- suppressMessages(demo(scale = 0.1)))
+  dir <- withr::local_tempdir()
+  out <- utils::capture.output(res <- suppressMessages(demo(dir, scale = 0.1)))
+  # every file it names is there and not empty
+  expect_true(all(file.exists(res$files)))
+  expect_true(all(file.size(res$files) > 0))
+  expect_true(all(dirname(res$files) == dir))
+  csv <- c("pc2_synthetic_published.csv", "pc2_published_tables.csv",
+           "azw_labour_market.csv")
+  expect_true(all(csv %in% basename(res$files)))
+  if (requireNamespace("ggplot2", quietly = TRUE) &&
+      requireNamespace("sf", quietly = TRUE)) {
+    expect_true(all(c("map_inhabitants_per_student.png", "azw_quadrant.png")
+                    %in% basename(res$files)))
+  }
+  # the published CSV shows no count between 1 and 9
+  pub <- utils::read.csv(file.path(dir, "pc2_synthetic_published.csv"),
+                         colClasses = "character")
+  for (k in c("students", "doctors", "gps")) {
+    n <- suppressWarnings(as.numeric(pub[[k]]))
+    expect_false(any(n >= 1 & n <= 9, na.rm = TRUE))
+  }
+  # 28 AZW regions, each with a position
+  expect_identical(nrow(res$azw), 28L)
+  expect_false(anyNA(res$azw$position))
   pub <- res$published
   expect_identical(nrow(pub), 90L)
   expect_equal(pub$inh_per_student,
