@@ -17,5 +17,9 @@ utils::globalVariables(c(
   "count", "sum", "pct", "ratio", "rate", "students", "doctors", "gps",
   "inhabitants", "became_doctor", "became_gp",
   "students_2000_2024", "doctors_2000_2024", "gps_2000_2010",
-  "students_2000_2010", "doctors_2000_2010"
+  "students_2000_2010", "doctors_2000_2010",
+  # the survey step of demo(): statistic and classifier calls, and the
+  # columns that plot_quadrant() and map_regions() take unquoted
+  "share", "share_ratio", "pct_respondents", "weight", "alumni", "gp_fte",
+  "id", "pct_preferred", "outflow_pct", "name", "inh_per_student"
 ))
