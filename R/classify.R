@@ -138,14 +138,8 @@ parse_classifier_call <- function(expr, call) {
                    arg = "...", call = call)
   }
   name <- as.character(head)
-  entry <- registry_entry("classifiers", name)
-  if (is.null(entry)) {
-    stop_spreiding(paste0("Unknown classifier `", name, "()`.",
-                          did_you_mean(name, classifiers()$name),
-                          " See classifiers() for the list."),
-                   arg = "...", call = call)
-  }
-  list(expr = expr, name = name, entry = entry)
+  list(expr = expr, name = name,
+       entry = registry_call_entry("classifiers", "classifier", name, call))
 }
 
 # The built-in classifiers with an R front-end, and which of its arguments

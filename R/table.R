@@ -464,14 +464,21 @@ parse_statistic_call <- function(expr, call) {
                    arg = "...", call = call)
   }
   name <- as.character(expr[[1]])
-  entry <- registry_entry("statistics", name)
+  list(expr = expr, name = name,
+       entry = registry_call_entry("statistics", "statistic", name, call))
+}
+
+# The registry entry that a call in `...` names, or a classed error that
+# suggests the nearest name and says where the list is.
+registry_call_entry <- function(family, what, name, call) {
+  entry <- registry_entry(family, name)
   if (is.null(entry)) {
-    stop_spreiding(paste0("Unknown statistic `", name, "()`.",
-                          did_you_mean(name, statistics()$name),
-                          " See statistics() for the list."),
+    stop_spreiding(paste0("Unknown ", what, " `", name, "()`.",
+                          did_you_mean(name, registry_list(family)$name),
+                          " See ", family, "() for the list."),
                    arg = "...", call = call)
   }
-  list(expr = expr, name = name, entry = entry)
+  entry
 }
 
 default_label <- function(p) {
@@ -534,14 +541,19 @@ bind_arguments <- function(p, env, call) {
   list(columns = unname(columns), params = params)
 }
 
-check_statistic_column <- function(data, col, p, label, call) {
+# The column `col` of `data` that statistic call `p` (output `label`) names.
+statistic_input <- function(data, col, p, label, call) {
   if (!col %in% names(data)) {
     stop_spreiding(paste0("`", deparse1(p$expr), "` (", backtick(label),
                           ") refers to column ", backtick(col), ", which is ",
                           "not in `data`.", did_you_mean(col, names(data))),
                    arg = "...", call = call)
   }
-  x <- data[[col]]
+  data[[col]]
+}
+
+check_statistic_column <- function(data, col, p, label, call) {
+  x <- statistic_input(data, col, p, label, call)
   ok <- (is.numeric(x) || is.logical(x) || is.factor(x)) && is.null(dim(x)) &&
     typeof(x) %in% c("logical", "integer", "double")
   if (!ok) {
@@ -553,13 +565,7 @@ check_statistic_column <- function(data, col, p, label, call) {
 }
 
 check_key_column <- function(data, col, p, label, call) {
-  if (!col %in% names(data)) {
-    stop_spreiding(paste0("`", deparse1(p$expr), "` (", backtick(label),
-                          ") refers to column ", backtick(col), ", which is ",
-                          "not in `data`.", did_you_mean(col, names(data))),
-                   arg = "...", call = call)
-  }
-  x <- data[[col]]
+  x <- statistic_input(data, col, p, label, call)
   ok <- is.atomic(x) && !is.null(x) && is.null(dim(x)) &&
     typeof(x) %in% c("logical", "integer", "double", "character")
   if (!ok) {
