@@ -248,19 +248,7 @@ run_frontend_call <- function(p, table, env) {
 run_registered_call <- function(p, table, env) {
   entry <- p$entry
   n <- nrow(table)
-  formal_names <- c(entry$arguments, entry$params)
-  template <- function() NULL
-  formals(template) <- stats::setNames(
-    rep(list(quote(expr = )), length(formal_names)), formal_names)
-  matched <- tryCatch(
-    as.list(match.call(template, p$expr))[-1],
-    error = function(e) {
-      stop_spreiding(paste0(conditionMessage(e), ". `", p$name, "()` takes ",
-                            if (length(formal_names)) paste(backtick(formal_names), collapse = ", ") else "no arguments",
-                            "."),
-                     arg = "...")
-    }
-  )
+  matched <- match_entry_call(p, "")
   cols <- lapply(entry$arguments, function(a) {
     if (is.null(matched[[a]])) {
       stop_spreiding(paste0("`", deparse1(p$expr), "` is missing its column ",

@@ -488,23 +488,31 @@ default_label <- function(p) {
   paste(c(p$name, args[nzchar(args)]), collapse = "_")
 }
 
-# Match the call's arguments to the entry's column arguments and parameters.
-bind_arguments <- function(p, env, call) {
-  entry <- p$entry
-  formal_names <- c(entry$arguments, entry$params)
+# The arguments of call `p$expr`, matched by name or position to its registry
+# entry's column arguments and parameters; a classed error (message after
+# `prefix`) when they do not match.
+match_entry_call <- function(p, prefix, call = NULL) {
+  formal_names <- c(p$entry$arguments, p$entry$params)
   template <- function() NULL
   formals(template) <- stats::setNames(
     rep(list(quote(expr = )), length(formal_names)), formal_names)
-  matched <- tryCatch(
+  tryCatch(
     as.list(match.call(template, p$expr))[-1],
     error = function(e) {
-      stop_spreiding(paste0("In `", deparse1(p$expr), "`: ",
-                            conditionMessage(e), ". `", p$name, "()` takes ",
+      stop_spreiding(paste0(prefix, conditionMessage(e), ". `", p$name,
+                            "()` takes ",
                             if (length(formal_names)) paste(backtick(formal_names), collapse = ", ") else "no arguments",
                             "."),
                      arg = "...", call = call)
     }
   )
+}
+
+# Match the call's arguments to the entry's column arguments and parameters.
+bind_arguments <- function(p, env, call) {
+  entry <- p$entry
+  matched <- match_entry_call(p, paste0("In `", deparse1(p$expr), "`: "),
+                              call)
   columns <- vapply(entry$arguments, function(a) {
     v <- matched[[a]]
     if (is.null(v)) {
