@@ -153,9 +153,12 @@
 #'     `ratio_per_1000`, the ratio \eqn{R_j}: capacity per 1,000 inhabitants
 #'     of the catchment, `NA` when that population is 0;
 #'   * `parameters`: the method, the decay, `max_dist`, `rate`, the zones
-#'     (a data frame, for E2SFCA), the CRS and the number of pairs in reach.
+#'     (a data frame, for E2SFCA), the CRS, the number of pairs in reach,
+#'     and the coordinates of the demand and supply points (`demand_xy`,
+#'     `supply_xy`: two-column matrices).
 #'
-#'   Its print method summarises the result. The population-weighted mean of
+#'   Its print method summarises the result; `ggplot2::autoplot()` maps it
+#'   (see [autoplot.spreiding_access()]). The population-weighted mean of
 #'   the accessibility per region follows from [region_table()] with
 #'   `.weights`, as in the examples.
 #' @references
@@ -266,7 +269,9 @@ accessibility_2sfca <- function(demand, supply, max_dist,
       parameters = list(
         method = method, decay = decay, max_dist = max_dist, rate = rate,
         zones = zones, crs = crs_label, population = population,
-        capacity = capacity, pairs = res$pairs
+        capacity = capacity, pairs = res$pairs,
+        demand_xy = cbind(x = dem$x, y = dem$y),
+        supply_xy = cbind(x = sup$x, y = sup$y)
       )
     ),
     class = "spreiding_access"

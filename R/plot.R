@@ -796,3 +796,103 @@ rates_interval <- function(table, rate) {
 rates_is_wilson <- function(table, col) {
   identical(attr(table, "spreiding")$columns[[col]]$statistic, "rate_ci")
 }
+
+#' Map of an accessibility result
+#'
+#' The one picture of an [accessibility_2sfca()] result: every demand point
+#' at its coordinates, coloured by its accessibility (capacity per 1,000
+#' inhabitants in reach, a colour-blind safe viridis scale), with the supply
+#' points drawn over them as crosses. Demand points with no supply in reach
+#' are drawn in grey and counted in the legend, so that they do not read as
+#' a low value. The axes keep one unit per unit (`coord_equal()`), so a map
+#' in RD New (EPSG:28992) or another projected CRS is the right way up.
+#'
+#' This is a method for the `ggplot2::autoplot()` generic, registered when
+#' ggplot2 is installed: call it as `ggplot2::autoplot(x)`, or `autoplot(x)`
+#' after `library(ggplot2)`.
+#'
+#' @param object A `spreiding_access` result of [accessibility_2sfca()].
+#' @param supply Draw the supply points?
+#' @param ... Not used.
+#' @return A ggplot object.
+#' @seealso [accessibility_2sfca()], [map_regions()] to map the mean
+#'   accessibility per region.
+#' @exportS3Method ggplot2::autoplot
+#' @examples
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'   # A grid of villages and three practices, in RD New metres
+#'   villages <- expand.grid(x = seq(150000, 190000, by = 4000),
+#'                           y = seq(440000, 470000, by = 4000))
+#'   villages$population <- 500 + 100 * seq_len(nrow(villages)) %% 7
+#'   practices <- data.frame(x = c(156000, 170000, 182000),
+#'                           y = c(446000, 460000, 450000),
+#'                           capacity = c(3, 5, 2))
+#'   acc <- accessibility_2sfca(villages, practices, max_dist = 12000)
+#'   ggplot2::autoplot(acc)
+#' }
+autoplot.spreiding_access <- function(object, supply = TRUE, ...) {
+  call <- sys.call()
+  plot_need("ggplot2", "autoplot() of an accessibility result", call)
+  if (!is.logical(supply) || length(supply) != 1 || is.na(supply)) {
+    stop_spreiding("`supply` must be TRUE or FALSE.", arg = "supply",
+                   call = call)
+  }
+  p <- object$parameters
+  if (is.null(p$demand_xy)) {
+    stop_spreiding(paste0("`object` has no point coordinates: it was made by ",
+                          "an older version of spreiding. Run ",
+                          "accessibility_2sfca() again."),
+                   arg = "object", call = call)
+  }
+  dem <- data.frame(x = p$demand_xy[, 1], y = p$demand_xy[, 2],
+                    access = object$demand$access_per_1000)
+  outside <- object$demand$supply_in_reach == 0
+  reached <- dem[!outside, , drop = FALSE]
+  alone <- dem[outside, , drop = FALSE]
+  unit <- if (identical(p$capacity, "capacity")) "Capacity" else p$capacity
+  title <- paste0(plot_title(unit), " per 1,000\ninhabitants in reach")
+  g <- ggplot2::ggplot() +
+    ggplot2::geom_point(ggplot2::aes(x = .data$x, y = .data$y,
+                                     colour = .data$access),
+                        data = reached, size = 1.6) +
+    ggplot2::scale_colour_viridis_c(name = title, option = "D",
+                                    direction = -1)
+  if (nrow(alone) > 0) {
+    alone$what <- paste0("no supply in reach (", format(nrow(alone),
+                                                        big.mark = ","), ")")
+    g <- g + ggplot2::geom_point(ggplot2::aes(x = .data$x, y = .data$y,
+                                              shape = .data$what),
+                                 data = alone, colour = "grey60", size = 1.6)
+  }
+  sup <- data.frame(x = p$supply_xy[, 1], y = p$supply_xy[, 2])
+  if (supply && nrow(sup) > 0) {
+    sup$what <- paste0("supply point (", format(nrow(sup), big.mark = ","),
+                       ")")
+    g <- g + ggplot2::geom_point(ggplot2::aes(x = .data$x, y = .data$y,
+                                              shape = .data$what),
+                                 data = sup, colour = "black", size = 2.4,
+                                 stroke = 0.9)
+  }
+  drawn <- c(nrow(alone) > 0, supply && nrow(sup) > 0)
+  if (any(drawn)) {
+    g <- g + ggplot2::scale_shape_manual(
+      name = NULL, values = c(16, 3)[drawn],
+      guide = ggplot2::guide_legend(
+        override.aes = list(colour = c("grey60", "black")[drawn])
+      )
+    )
+  }
+  label <- c("2sfca" = "2SFCA", e2sfca = "E2SFCA", bfca = "BFCA")[[p$method]]
+  g +
+    ggplot2::coord_equal() +
+    ggplot2::labs(
+      title = paste0("Spatial accessibility (", label, ", catchment ",
+                     format(p$max_dist, big.mark = ",", scientific = FALSE),
+                     ")"),
+      x = NULL, y = NULL,
+      caption = if (!is.na(p$crs)) paste0("Coordinates: ", p$crs)
+    ) +
+    ggplot2::theme_minimal() +
+    ggplot2::theme(plot.background = ggplot2::element_rect(fill = "white",
+                                                           colour = NA))
+}

@@ -383,6 +383,41 @@ test_that("plot_rates(): an interval that cannot be found is an error", {
   expect_equal(e$arg, "lower")
 })
 
+# ---- autoplot() of an accessibility result ----------------------------------
+
+# Villages A and B in reach of the one practice (10 FTE) at A, village C
+# 30 km away: R = 10 / 3000 inhabitants, so A and B get 1000 * 10 / 3000
+# = 3.333 FTE per 1,000 and C gets nothing.
+access_example <- function() {
+  villages <- data.frame(x = c(150000, 156000, 180000), y = 450000,
+                         population = c(1000, 2000, 500))
+  practice <- data.frame(x = 150000, y = 450000, capacity = 10)
+  accessibility_2sfca(villages, practice, max_dist = 10000,
+                      crs = "EPSG:28992")
+}
+
+test_that("autoplot() maps an accessibility result", {
+  skip_if_not_installed("ggplot2")
+  p <- ggplot2::autoplot(access_example())
+  expect_s3_class(p, "ggplot")
+  expect_length(p$layers, 3)
+  reached <- p$layers[[1]]$data
+  expect_equal(reached$x, c(150000, 156000))
+  expect_equal(reached$access, rep(1000 * 10 / 3000, 2))
+  expect_equal(all.vars(p$layers[[1]]$mapping$colour), c(".data", "access"))
+  alone <- p$layers[[2]]$data
+  expect_equal(alone$x, 180000)
+  expect_identical(alone$what, "no supply in reach (1)")
+  expect_identical(p$layers[[3]]$data$what, "supply point (1)")
+  expect_true(inherits(p$coordinates, "CoordFixed"))
+  expect_match(p$labels$caption, "RD New", fixed = TRUE)
+  # without the supply layer
+  expect_length(ggplot2::autoplot(access_example(), supply = FALSE)$layers, 2)
+  e <- err(ggplot2::autoplot(access_example(), supply = NA))
+  expect_s3_class(e, "spreiding_error")
+  expect_identical(e$arg, "supply")
+})
+
 # ---- rendering ---------------------------------------------------------------
 
 test_that("every figure renders to a PNG of the asked size", {
@@ -397,7 +432,8 @@ test_that("every figure renders to a PNG of the asked size", {
     grey = map_regions(disclosed_map_table(pc2), pc2, per_student,
                        suppressed = "grey"),
     quadrant = plot_quadrant(qd, pref, outflow, name),
-    rates = plot_rates(rates, r, colour = "region")
+    rates = plot_rates(rates, r, colour = "region"),
+    access = ggplot2::autoplot(access_example())
   )
   for (nm in names(figures)) {
     file <- file.path(dir, paste0(nm, ".png"))
