@@ -264,7 +264,12 @@ check_whole_number <- function(x, arg, min, call) {
 #'
 #' @param table A data frame of counts, one row per cell, such as a
 #'   [region_table()] result.
-#' @param counts Names of the count columns the rules apply to.
+#' @param counts Names of the count columns the rules apply to: counts of
+#'   persons (whole numbers of at least 0), or magnitudes such as FTE for
+#'   [dominance()] or a plugin rule, with at most 6 decimals. A magnitude
+#'   column is protected in units of its last decimal (FTE to one decimal:
+#'   in tenths), which is what an attacker who sees the published precision
+#'   knows; `secondary(protection)` is in the column's own units.
 #' @param rules A list of rules: [min_count()], [dominance()],
 #'   [secondary()], [disclosure_rule()].
 #' @param hierarchy `NULL`, a formula `child ~ parent`, a two-column data
@@ -345,18 +350,23 @@ disclose <- function(table, counts, rules = list(min_count(10)),
   # min_count(), so below its threshold); a cell hidden by another rule,
   # such as dominance(), may hold any count
   bounded <- stats::setNames(vector("list", length(counts)), counts)
+  scale <- vapply(counts, function(col) {
+    count_scale(table[[col]], col, rules, call)
+  }, double(1))
   for (k in seq_along(counts)) {
-    v <- values[, k]
-    prim <- apply_primary(rules, counts[k], v, aux, call)
+    # totals of a magnitude column are sums of decimals: back to whole units
+    values[, k] <- round(values[, k] * scale[[k]]) / scale[[k]]
+    prim <- apply_primary(rules, counts[k], values[, k], aux, call)
+    v <- round(values[, k] * scale[[k]])
     prior <- attacker_prior(rules, counts[k], v, prim)
     bounded[[k]] <- which(is.finite(prior$hi))
     priority <- rank_cells(v, detail)
     tier <- ifelse(v <= prior$lo, 2L, ifelse(detail == max(detail), 1L, 0L))
-    res <- protect_column(rel, v, prim, priority, tier, prior, protection,
-                          use_lp, call)
+    res <- protect_column(rel, v, prim, priority, tier, prior,
+                          protection * scale[[k]], use_lp, call)
     status[, k] <- res$status
-    lower[, k] <- res$lower
-    upper[, k] <- res$upper
+    lower[, k] <- res$lower / scale[[k]]
+    upper[, k] <- res$upper / scale[[k]]
   }
 
   out <- assemble_cells(table, cells, dims, by, counts)
@@ -402,15 +412,62 @@ check_counts <- function(table, counts, call) {
     check_not_missing(x, paste("Count column", backtick(col)),
                       "a count must be known to decide whether it may be published.",
                       "counts", call)
-    bad <- which(!is.finite(x) | x < 0 | x != round(x))
+    bad <- which(!is.finite(x) | x < 0)
     if (length(bad)) {
       stop_spreiding(paste0("Count column ", backtick(col), " must hold ",
-                            "whole numbers of at least 0; row ", bad[1],
+                            "finite numbers of at least 0; row ", bad[1],
                             " has ", format(x[bad[1]]), "."),
                      arg = "counts", row = bad[1], call = call)
     }
   }
   counts
+}
+
+# 10^d for the fewest decimals d (at most 6) that make the finite values
+# of x whole.
+value_scale <- function(x) {
+  x <- x[is.finite(x)]
+  for (d in 0:6) {
+    y <- x * 10^d
+    if (all(abs(y - round(y)) <= pmax(1e-6, 1e-15 * abs(y)))) return(10^d)
+  }
+  10^6
+}
+
+# The unit each count column is protected in: 1 for counts of persons, and
+# 10^-d for a magnitude column (FTE, income) given to d decimals (d <= 6).
+# The engine reasons in whole units, so a magnitude column is handled as a
+# whole number of its last decimal: an attacker who knows the published
+# precision knows that much, and no more. min_count() is for persons, so
+# its columns must be whole.
+count_scale <- function(x, col, rules, call) {
+  d <- round(log10(value_scale(x)))
+  y <- x * 10^d
+  off <- abs(y - round(y)) > pmax(1e-6, 1e-15 * abs(y))
+  if (any(off)) {
+    bad <- which(off)[1]
+    stop_spreiding(paste0("Count column ", backtick(col), " has more than 6 ",
+                          "decimals (row ", bad, " has ",
+                          format(x[bad], digits = 15), "); round it to the ",
+                          "precision you publish."),
+                   arg = "counts", row = bad, call = call)
+  }
+  if (d > 0 && !is.na(rule_threshold(col, rules))) {
+    bad <- which(x != round(x))[1]
+    stop_spreiding(paste0("Count column ", backtick(col), " must hold ",
+                          "whole numbers for min_count(), which counts ",
+                          "persons; row ", bad, " has ", format(x[bad]),
+                          ". For a magnitude such as FTE use dominance(), ",
+                          "and give min_count() the count columns with ",
+                          "`columns =`."),
+                   arg = "counts", row = bad, call = call)
+  }
+  if (max(abs(y), 0) > 2^50) {
+    stop_spreiding(paste0("Count column ", backtick(col), " is too large to ",
+                          "handle exactly at ", d, " decimals."),
+                   arg = "counts", call = call)
+  }
+  10^d
 }
 
 check_not_missing <- function(x, what, hint, arg, call) {
@@ -1399,6 +1456,15 @@ audit_disclosure <- function(published, hierarchy = NULL, counts = NULL,
 }
 
 audit_rows <- function(rel, v, st, lo, hi, col, labels, protection, n) {
+  # a magnitude column with decimals is audited in units of its last decimal
+  # (the engine reasons in whole units); see count_scale()
+  s <- value_scale(c(v, lo, hi))
+  if (s > 1) {
+    v <- round(v * s)
+    lo <- round(lo * s)
+    hi <- round(hi * s)
+    protection <- protection * s
+  }
   hidden <- which(st != 0L)
   if (length(hidden) == 0) {
     return(data.frame(row = integer(), column = character(),
@@ -1409,6 +1475,9 @@ audit_rows <- function(rel, v, st, lo, hi, col, labels, protection, n) {
   }
   iv <- audit_intervals(rel, v, st, list(lo = lo, hi = hi), hidden,
                         protection)
+  iv$lower <- iv$lower / s
+  iv$upper <- iv$upper / s
+  protection <- protection / s
   status <- labels[pmin(st[hidden], length(labels))]
   data.frame(row = hidden, column = col, status = status,
              lower = iv$lower, upper = iv$upper, exact = iv$exact,
@@ -1565,7 +1634,7 @@ published_bounds <- function(x, col, call) {
   s[is.na(s)] <- ""
   lo <- rep(NA_real_, length(s))
   hi <- lo
-  num <- grepl("^[0-9][0-9 ,]*$", s)
+  num <- grepl("^[0-9][0-9 ,]*([.][0-9]+)?$", s)
   lo[num] <- hi[num] <- as.double(gsub("[ ,]", "", s[num]))
   lt <- grepl("^<\\s*[0-9]+$", s)
   hi[lt] <- as.double(sub("^<\\s*", "", s[lt])) - 1

@@ -197,6 +197,54 @@ test_that("zeros are published by default, suppressed on request, never compleme
   expect_true(all(a$protected))
 })
 
+test_that("a magnitude column with decimals is protected in units of its last decimal", {
+  # FTE to one decimal. A: 4.5 >= 80% of 5.0, so A is primary under
+  # dominance(); B 1.0 < 2.48, C 1.2 < 3.36, D 2.0 < 6.64, and at the total
+  # 20.6 the largest is 4.5. The relation A + B + C + D = 20.6 holds A
+  # alone, so its smallest detail B (3.1) is the complement: A + B = 20.6 -
+  # 4.2 - 8.3 = 8.1, and each lies in [0, 8.1].
+  d <- data.frame(region = c("A", "B", "C", "D"), fte = c(5.0, 3.1, 4.2, 8.3),
+                  top = c(4.5, 1.0, 1.2, 2.0), n = c(6L, 4L, 12L, 15L))
+  rules <- list(min_count(10, columns = "n"),
+                dominance(n = 1, k = 80, top = "top", columns = "fte"))
+  out <- disclose(d, c("fte", "n"), rules = rules, audit = FALSE)
+  expect_identical(status_of(out, "fte"),
+                   c("primary", "secondary", "ok", "ok", "ok"))
+  # the total is 20.6 exactly, not a sum with rounding error
+  expect_identical(out$fte[5], 20.6)
+  iv <- attr(out, "disclosure")$intervals
+  iv <- iv[iv$column == "fte", ]
+  expect_equal(iv$lower, c(0, 0))
+  expect_equal(iv$upper, c(8.1, 8.1))
+  expect_identical(publish(out)$fte, c("x", "x", "4.2", "8.3", "20.6"))
+  # a protection level in FTE: 0.5 wide is met by [0, 8.1]
+  out2 <- disclose(d, "fte", rules = list(dominance(top = "top"),
+                                          secondary(protection = 0.5)),
+                   audit = FALSE)
+  expect_identical(status_of(out2, "fte")[1:2], c("primary", "secondary"))
+
+  # min_count() counts persons: decimals in its column are an error naming
+  # the row; more than 6 decimals are an error for any rule
+  e <- disc_error(disclose(d, "fte"))
+  expect_identical(e$arg, "counts")
+  expect_identical(e$row, 2L)
+  d$fte[2] <- 3.1234567
+  e <- disc_error(disclose(d, "fte", rules = list(dominance(top = "top"))))
+  expect_identical(e$row, 2L)
+  expect_match(conditionMessage(e), "more than 6 decimals")
+
+  skip_if_not_installed("Rglpk")
+  a <- audit_sorted(out)
+  a <- a[a$column == "fte", ]
+  expect_equal(a$upper, c(8.1, 8.1), tolerance = 1e-6)
+  # the published strings audited on their own: "4.2" is read as 4.2
+  pub <- data.frame(area = c("a", "b", "c", "all"),
+                    fte = c("4.2", "x", "x", "20.6"))
+  a2 <- audit_disclosure(pub, data.frame(relation = 1, total = 4, part = 1:3),
+                         counts = "fte")
+  expect_equal(a2$upper, c(16.4, 16.4), tolerance = 1e-6)
+})
+
 test_that("dominance(): a cell led by one contributor is hidden and never labelled <10", {
   # FTE per region and the largest single contribution in each.
   d <- data.frame(region = c("A", "B", "C", "D"), fte = c(50, 30, 40, 80),
