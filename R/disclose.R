@@ -1355,6 +1355,28 @@ print.spreiding_disclosed <- function(x, ...) {
   invisible(x)
 }
 
+# Subsetting keeps a disclose() result only when its rows stay as they are
+# and its count and status columns are all kept: publish() and
+# audit_disclosure() address cells by row. Anything else is a plain data
+# frame of published values.
+#' @export
+`[.spreiding_disclosed` <- function(x, i, j, ..., drop) {
+  rows_kept <- nargs() == 2L || missing(i)
+  out <- NextMethod()
+  info <- attr(x, "disclosure")
+  need <- c(info$counts, paste0(info$counts, "_status"))
+  if (is.data.frame(out) && rows_kept && all(need %in% names(out))) {
+    attr(out, "disclosure") <- info
+    class(out) <- class(x)
+    return(out)
+  }
+  if (is.data.frame(out)) {
+    attr(out, "disclosure") <- NULL
+    class(out) <- setdiff(class(out), "spreiding_disclosed")
+  }
+  out
+}
+
 # ---- audit_disclosure() ------------------------------------------------------------
 
 #' Check what an attacker can work out from a published table

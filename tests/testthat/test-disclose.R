@@ -856,3 +856,19 @@ test_that("a disclosure rule written in R is applied like a built-in", {
                           audit = FALSE)$n_status),
     c("primary", "ok", "primary", "ok"))
 })
+
+test_that("subsetting keeps a disclose() result only when its cells stay addressable", {
+  d <- data.frame(region = c("A", "B", "C", "D"), n = c(5, 30, 42, 83))
+  out <- disclose(d, "n", audit = FALSE)
+  # columns kept with every count and status column: still a result
+  kept <- out[c("region", "n", "n_status")]
+  expect_s3_class(kept, "spreiding_disclosed")
+  expect_identical(publish(kept)$n, publish(out)$n)
+  # a status column dropped, or rows taken: a plain data frame that prints
+  for (sub in list(out[c("region", "n")], out[1:2, ], out[out$n > 40, ])) {
+    expect_identical(class(sub), "data.frame")
+    expect_null(attr(sub, "disclosure"))
+    expect_output(print(sub), "region")
+  }
+  expect_identical(out[, "n"], c(NA, NA, 42, 83, 160))
+})

@@ -7,13 +7,17 @@
 plugin_name <- "spreidingplugin"
 plugin_state <- new.env(parent = emptyenv())
 
-# Installs tests/plugin into a temporary library, once per session, and
-# returns that library. Skips where a package cannot be built.
-plugin_library <- function() {
+# Installs a plugin package (by default tests/plugin) into a temporary
+# library, once per session, and returns that library. Skips where a
+# package cannot be built.
+plugin_library <- function(name = plugin_name,
+                           source_dir = testthat::test_path("..", "plugin")) {
+  state <- plugin_state[[name]]
+  if (is.null(state)) state <- plugin_state[[name]] <- new.env()
   skip_on_cran()
   skip_if_not_installed("withr")
-  if (!is.null(plugin_state$error)) stop(plugin_state$error, call. = FALSE)
-  if (!is.null(plugin_state$lib)) return(plugin_state$lib)
+  if (!is.null(state$error)) stop(state$error, call. = FALSE)
+  if (!is.null(state$lib)) return(state$lib)
 
   r <- file.path(R.home("bin"), "R")
   skip_if_not(
@@ -33,23 +37,22 @@ plugin_library <- function() {
       !file.exists(file.path(installed[1], "include", "spreiding.h")),
     "spreiding is not installed with its headers"
   )
-  source_dir <- testthat::test_path("..", "plugin")
   skip_if_not(
     file.exists(file.path(source_dir, "DESCRIPTION")),
-    "tests/plugin is not available"
+    paste("the sources of", name, "are not available")
   )
 
   # Build from a copy so that no object files land in the source tree.
-  build_dir <- tempfile("spreidingplugin-src-")
+  build_dir <- tempfile(paste0(name, "-src-"))
   dir.create(build_dir)
   file.copy(source_dir, build_dir, recursive = TRUE)
-  path <- file.path(build_dir, plugin_name)
+  path <- file.path(build_dir, name)
   file.rename(file.path(build_dir, basename(source_dir)), path)
   unlink(list.files(
     file.path(path, "src"), "[.](o|so|dll)$", full.names = TRUE
   ))
 
-  lib <- tempfile("spreidingplugin-lib-")
+  lib <- tempfile(paste0(name, "-lib-"))
   dir.create(lib)
   libs <- paste(c(lib, .libPaths()), collapse = .Platform$path.sep)
   # The child R finds spreiding (for LinkingTo) through R_LIBS; R_TESTS
@@ -65,13 +68,13 @@ plugin_library <- function() {
   )
   status <- attr(out, "status")
   if (!is.null(status) && status != 0L) {
-    plugin_state$error <- paste0(
-      "R CMD INSTALL of tests/plugin failed (status ", status, "):\n",
+    state$error <- paste0(
+      "R CMD INSTALL of ", name, " failed (status ", status, "):\n",
       paste(out, collapse = "\n")
     )
-    stop(plugin_state$error, call. = FALSE)
+    stop(state$error, call. = FALSE)
   }
-  plugin_state$lib <- lib
+  state$lib <- lib
   lib
 }
 
@@ -346,4 +349,73 @@ test_that("a C classifier's errors are spreiding_errors naming the argument and 
                class = "spreiding_error")
   expect_error(spreiding::classify(tab, band = share_band(gps, all, lo = "a")),
                class = "spreiding_error")
+})
+
+# ---- the example package of the "Writing a plugin" vignette -----------------
+
+# inst/examples/spreidingextra is shown in full in the vignette; building it
+# here proves that what the vignette shows compiles and works.
+local_extra <- function(env = parent.frame()) {
+  lib <- plugin_library(
+    "spreidingextra",
+    system.file("examples", "spreidingextra", package = "spreiding")
+  )
+  withr::defer(
+    if (isNamespaceLoaded("spreidingextra")) unloadNamespace("spreidingextra"),
+    envir = env
+  )
+  library("spreidingextra", lib.loc = lib, character.only = TRUE)
+  invisible(lib)
+}
+
+test_that("the vignette's C plugins compute what their R versions do", {
+  local_extra()
+  practices <- data.frame(
+    region = c("a", "a", "a", "b", "c", "c", "d"),
+    fte = c(1.5, 4.0, 2.5, 3.0, 6.5, 0.4, NA)
+  )
+  tab <- region_table(practices, "region", fte = sum(fte), top1 = max(fte),
+                      top2 = second_largest(fte))
+  # by hand: a -> 2.5 (of 4.0, 2.5, 1.5); b has one value -> 0; c -> 0.4;
+  # d has none -> NA
+  expect_equal(tab$top2, c(2.5, 0, 0.4, NA))
+
+  # relative_band(): the mean of 8, 3, 6.9 is 5.966...; 8 > 1.1 * mean,
+  # 3 < 0.9 * mean, 6.9 > 6.563 (1.1 * mean), so "above" as well
+  cls <- classify(tab[1:3, ], band = relative_band(fte))
+  expect_identical(as.character(cls$band),
+                   c("above the mean", "below the mean", "above the mean"))
+  cls <- classify(tab[1:3, ], band = relative_band(fte, above = 1.2))
+  expect_identical(as.character(cls$band)[3], "around the mean")
+  e <- tryCatch(classify(tab, band = relative_band(fte, below = 2)),
+                spreiding_error = function(e) e)
+  expect_s3_class(e, "spreiding_error")
+  expect_match(conditionMessage(e), "`below` (2)", fixed = TRUE)
+
+  # p_percent(): c has 6.9 - 6.5 - 0.4 = 0 < 10% of 6.5, so it is primary;
+  # a has 8 - 4 - 2.5 = 1.5 >= 0.4; b has 3 - 3 - 0 = 0 < 0.3
+  cells <- tab[1:3, c("region", "fte", "top1", "top2")]
+  out <- disclose(cells, "fte", audit = FALSE, rules = list(
+    disclosure_rule("p_percent", top1 = "top1", top2 = "top2", p = 10)
+  ))
+  st <- as.character(out$fte_status)
+  expect_identical(st[2:3], c("primary", "primary"))
+  p_rule <- function(x, t1, t2, p) x > 0 & x - t1 - t2 < p / 100 * t1
+  expect_identical(st[1:3] == "primary",
+                   p_rule(cells$fte, cells$top1, cells$top2, 10))
+
+  e <- tryCatch(region_table(data.frame(g = 1, x = -1), "g",
+                             s = second_largest(x)),
+                spreiding_error = function(e) e)
+  expect_s3_class(e, "spreiding_error")
+  expect_match(conditionMessage(e), "at least 0")
+})
+
+test_that("unloading the vignette's example package unregisters its plugins", {
+  local_extra()
+  expect_true("p_percent" %in% disclosure_rules()$name)
+  unloadNamespace("spreidingextra")
+  expect_false("second_largest" %in% statistics()$name)
+  expect_false("relative_band" %in% classifiers()$name)
+  expect_false("p_percent" %in% disclosure_rules()$name)
 })
