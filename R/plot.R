@@ -573,7 +573,9 @@ plot_quadrant <- function(table, x, y, label = NULL, x_cut = "mean",
     if (requireNamespace("ggrepel", quietly = TRUE)) {
       p <- p + ggrepel::geom_text_repel(
         ggplot2::aes(label = .data$label), size = 3, colour = "grey20",
-        min.segment.length = 0.3, seed = 1, max.overlaps = Inf
+        min.segment.length = 0.3, seed = 1, max.overlaps = Inf,
+        box.padding = 0.3, point.padding = 0.2, force = 2,
+        max.iter = 50000, max.time = 2
       )
     } else {
       p <- p + ggplot2::geom_text(ggplot2::aes(label = .data$label), size = 3,
