@@ -12,6 +12,7 @@
 #include "link.h"
 #include "registry.h"
 #include "regions.h"
+#include "select.h"
 #include "statistics.h"
 #include "table.h"
 
@@ -47,6 +48,8 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_registry_list, 1),
     CALLDEF(spr_c_registry_remove, 2),
     CALLDEF(spr_c_round_half_away, 2),
+    CALLDEF(spr_c_select, 10),
+    CALLDEF(spr_c_select_openmp, 0),
     CALLDEF(spr_c_table, 6),
     CALLDEF(spr_c_transform, 4),
     {NULL, NULL, 0}};
