@@ -328,7 +328,10 @@ disclose <- function(table, counts, rules = list(min_count(10)),
   ncell <- nrow(cells[[1]])
   values <- cells[[3]]
   colnames(values) <- counts
-  rel <- list(ptr = cells[[4]], member = cells[[5]], dim = cells[[6]])
+  rel <- add_implied_relations(
+    list(ptr = cells[[4]], member = cells[[5]], dim = cells[[6]]),
+    dims, cells[[1]], cells[[2]]
+  )
   aux <- lapply(seq_along(aux_in), function(j) cells[[7]][, j])
   names(aux) <- names(aux_in)
   detail <- cell_detail(cells[[1]], dims)
@@ -796,6 +799,65 @@ parent_values <- function(edge, child_values, table, call) {
 
 # ---- cells -------------------------------------------------------------------------
 
+# Linked hierarchies imply relations between their totals that no single
+# edge states. When every PC4 area of gemeente g lies in AZW region u, g is
+# part of u: then u = (its whole gemeenten) + (its other PC4 areas), and u =
+# g when g is all of u. A published u and a published g can pin a hidden
+# cell through such a relation, and the heuristic looks at stated relations
+# only, so they are stated: for every level with two or more parents, every
+# cell of one parent level that holds whole cells of another gets the
+# relation, all other coordinates fixed. The exact check needs none of this
+# (they are sums of stated relations); they only guide the heuristic.
+add_implied_relations <- function(rel, dims, lev, code) {
+  add <- list()
+  add_dim <- integer()
+  for (d in seq_along(dims)) {
+    def <- dims[[d]]$c_def
+    parents <- def[[3]]
+    maps <- def[[4]]
+    for (l in seq_along(parents)) {
+      ps <- parents[[l]]
+      if (sum(ps >= 0) < 2) next
+      # the cell's coordinates in the other dimensions ("" when none)
+      other <- rep("", nrow(lev))
+      for (e in seq_along(dims)[-d]) {
+        other <- paste(other, lev[, e], code[, e], sep = "|")
+      }
+      key <- paste(other, lev[, d], code[, d], sep = "|")
+      for (ia in seq_along(ps)) for (ib in seq_along(ps)) {
+        if (ia == ib || ps[ia] < 0 || ps[ib] < 0) next
+        ma <- maps[[l]][[ia]]
+        mb <- maps[[l]][[ib]]
+        # the codes of level a whose children all lie in one code of b
+        n_b <- vapply(split(mb, ma), function(x) length(unique(x)), 1L)
+        whole <- as.integer(names(n_b)[n_b == 1L])
+        if (length(whole) == 0) next
+        home <- mb[match(whole, ma)]
+        cells_b <- which(lev[, d] == ps[ib] & code[, d] %in% home)
+        # per code u of b: its whole codes of a, and its other children
+        inner <- lapply(seq_len(max(mb)), function(u) {
+          g <- whole[home == u]
+          c(paste(ps[ia], g, sep = "|"),
+            paste(l - 1L, which(mb == u & !ma %in% g), sep = "|"))
+        })
+        parts <- lapply(cells_b, function(i) {
+          paste(other[i], inner[[code[i, d]]], sep = "|")
+        })
+        at <- match(unlist(parts), key)
+        at <- split(at, factor(rep.int(seq_along(parts), lengths(parts)),
+                               levels = seq_along(parts)))
+        add <- c(add, Map(function(i, m) c(i, m[!is.na(m)]), cells_b, at))
+        add_dim <- c(add_dim, rep(d, length(cells_b)))
+      }
+    }
+  }
+  if (length(add) == 0) return(rel)
+  size <- lengths(add)
+  list(ptr = c(rel$ptr, rel$ptr[length(rel$ptr)] + cumsum(size)),
+       member = c(rel$member, as.integer(unlist(add))),
+       dim = c(rel$dim, add_dim))
+}
+
 # Per cell, how aggregated it is: the sum over dimensions of its level's
 # depth (0 for the finest level, the total the deepest).
 cell_detail <- function(lev, dims) {
@@ -1068,7 +1130,11 @@ lp_exposed <- function(rel, v, status, prior, targets, protection,
     m <- lm$model(k)
     open <- setdiff(by_comp[[k]], push_moves(m, by_comp[[k]], v, prior, tol))
     # in a large group, two programmes per cell are affordable for a few
-    # cells only; more than `exact_limit` unproven cells count as exposed
+    # cells only: the others are first tried within the hidden cells near
+    # them; more than `exact_limit` still unproven count as exposed
+    if (length(open) > exact_limit && size[k] > whole_limit) {
+      open <- setdiff(open, ball_moves(rel, v, status, prior, open, tol))
+    }
     if (length(open) && (size[k] <= whole_limit ||
                          length(open) <= exact_limit)) {
       open <- setdiff(open, prove_moves(m, open, v, tol, alone = TRUE))
@@ -1078,6 +1144,31 @@ lp_exposed <- function(rel, v, status, prior, targets, protection,
     exposed <- c(exposed, open)
   }
   exposed
+}
+
+# Cells of `cells` proven to move by `tol` from `v` by programmes over the
+# hidden cells within `radius` relations of each, all other cells held at
+# their values: a solution there is a solution of the whole table, so a
+# cell that moves there is protected (one that does not may still be).
+ball_moves <- function(rel, v, status, prior, cells, tol, radius = 3L) {
+  proven <- integer()
+  open <- cells
+  hidden <- which(status != 0L)
+  while (length(open)) {
+    c <- open[1]
+    ball <- hidden_around(rel, status, c, radius)
+    sb <- status
+    sb[setdiff(hidden, ball)] <- 0L
+    vv <- v
+    vv[sb != 0L] <- 0
+    lm <- lp_models(rel, vv, sb, prior)
+    m <- lm$model(lm$comp[c])
+    inside <- intersect(open, m$vars)
+    ok <- prove_moves(m, inside, v, tol, alone = TRUE)
+    proven <- c(proven, ok)
+    open <- setdiff(open, c(c, inside))
+  }
+  proven
 }
 
 # Cells of `cells` proven to move by `tol` from `v`: each programme pushes

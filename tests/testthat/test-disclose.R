@@ -472,6 +472,39 @@ test_that("linked x sex: an exposure through two relations is repaired", {
   expect_identical(a$row[a$status == "primary" & !a$protected], integer())
 })
 
+test_that("linked: a region made of whole gemeenten is a relation of its own", {
+  # A1 is exactly G1 + G2; A2 is exactly G3. G2 = 3 + 4 = 7 is primary, as
+  # are its two PC4 cells. Without the relation A1 = G1 + G2, publishing
+  # A1 (57) and G1 (50) pins G2 = 7, which interval propagation over the
+  # stated relations (G2 = 1013 + 1014, A1 = 1011 + ... + 1014) does not
+  # see: it only bounds G2 by 2..12.
+  d <- data.frame(pc4 = c("1011", "1012", "1013", "1014", "2011"),
+                  gemeente = c("G1", "G1", "G2", "G2", "G3"),
+                  azw = c("A1", "A1", "A1", "A1", "A2"),
+                  n = c(20L, 30L, 3L, 4L, 40L))
+  out <- disclose(d, "n", hierarchy = list(pc4 ~ gemeente, pc4 ~ azw),
+                  audit = FALSE)
+  # rows: the 5 PC4 cells, G1, G2, G3, A1, A2, total
+  rel <- attr(out, "disclosure")$relations
+  members <- lapply(seq_len(length(rel$ptr) - 1L), function(r) {
+    rel$member[(rel$ptr[r] + 1L):rel$ptr[r + 1L]]
+  })
+  expect_true(list(c(9L, 6L, 7L)) %in% members) # A1 = G1 + G2
+  expect_true(list(c(10L, 8L)) %in% members)    # A2 = G3
+  # G2 is then alone in T = G1 + G2 + G3 and in A1 = G1 + G2: G1 closes
+  # both; G1 is alone in G1 = 1011 + 1012: the smaller, 1011 (20)
+  expect_identical(status_of(out),
+                   c("secondary", "ok", "primary", "primary", "ok",
+                     "secondary", "primary", "ok", "ok", "ok", "ok"))
+  skip_if_not_installed("Rglpk")
+  a <- audit_disclosure(out)
+  expect_true(all(a$protected))
+  # G2 = 1013 + 1014 with both in 1..9 and G2 itself at most 9: 2..9, and
+  # 1011 = 57 - 30 - G2 absorbs any of these
+  expect_equal(a$lower[a$row == 7], 2, tolerance = 1e-6)
+  expect_equal(a$upper[a$row == 7], 9, tolerance = 1e-6)
+})
+
 # ---- 3. property test ---------------------------------------------------------------
 
 test_that("random hierarchical and linked tables: nothing in 1..9 shows, all is protected", {
