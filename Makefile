@@ -8,6 +8,24 @@
 #   make test     install, then run tests/testthat against the installed package
 #   make check    build, then R CMD check --as-cran (offline) and a test summary
 #   make bench    install, then run every bench/*.R
+#   make fuzz     install, then tests/fuzz/fuzz.R: FUZZ_CALLS (20,000) calls with
+#                 odd and broken inputs to every exported function, seed
+#                 FUZZ_SEED; prints counts per function and outcome, fails on
+#                 any error that is not a classed spreiding_error naming an
+#                 argument (a crash ends the run; the call under way is in
+#                 $$TMPDIR/fuzz-last-call.txt, or $$SPREIDING_FUZZ_TRACE);
+#                 then tests/fuzz/boundary.R: FUZZ_CALLS calls of the .Call
+#                 routines with odd objects, which must not crash R
+#   make sanitize build with -fsanitize=address,undefined -fno-omit-frame-pointer
+#                 (through ~/.R/Makevars in a temporary HOME, into a temporary
+#                 library), then run the tests and 2,000 fuzz calls with
+#                 libasan preloaded into R; any ASan or UBSan report fails.
+#                 TESTS=regex runs a subset of tests/testthat (tools/sanitize.sh)
+#   make valgrind the tests and 2,000 fuzz calls under
+#                 R -d "valgrind --error-exitcode=1 --leak-check=full"; fails on
+#                 invalid reads, writes or frees, and on uninitialised values or
+#                 definite leaks in spreiding's code. Installs valgrind first
+#                 (tools/install-deps.sh --valgrind). Slow: TESTS=regex for a subset
 #   make clean    remove the tarball, the check directory and build products
 
 PKG     := $(shell sed -n 's/^Package:[[:space:]]*//p' DESCRIPTION)
@@ -25,7 +43,11 @@ CHECK_ENV := NOT_CRAN=true \
              _R_CHECK_SYSTEM_CLOCK_=0 \
              _R_CHECK_CRAN_STATUS_SUMMARY_=false
 
-.PHONY: all deps docs build install demo test check bench clean
+FUZZ_CALLS ?= 20000
+FUZZ_SEED  ?= 20251123
+TESTS      ?=
+
+.PHONY: all deps docs build install demo test check bench fuzz sanitize valgrind clean
 
 all: check
 
@@ -74,6 +96,17 @@ bench:
 	  $(RSCRIPT) "$$f"; \
 	done; \
 	[ $$found -eq 1 ] || echo "no bench/*.R files"
+
+fuzz: install
+	$(RSCRIPT) tests/fuzz/fuzz.R $(FUZZ_CALLS) $(FUZZ_SEED)
+	$(RSCRIPT) tests/fuzz/boundary.R $(FUZZ_CALLS) $(FUZZ_SEED)
+
+sanitize: deps
+	bash tools/sanitize.sh asan "$(TESTS)"
+
+valgrind: deps
+	bash tools/install-deps.sh --valgrind
+	bash tools/sanitize.sh valgrind "$(TESTS)"
 
 clean:
 	rm -f $(TARBALL)

@@ -364,7 +364,8 @@ disclose <- function(table, counts, rules = list(min_count(10)),
     prior <- attacker_prior(rules, counts[k], v, prim)
     bounded[[k]] <- which(is.finite(prior$hi))
     priority <- rank_cells(v, detail)
-    tier <- ifelse(v <= prior$lo, 2L, ifelse(detail == max(detail), 1L, 0L))
+    tier <- as.integer(ifelse(v <= prior$lo, 2L,
+                              ifelse(detail == max(detail), 1L, 0L)))
     res <- protect_column(rel, v, prim, priority, tier, prior,
                           protection * scale[[k]], use_lp, call)
     status[, k] <- res$status
@@ -558,9 +559,9 @@ check_dims <- function(table, by, prov, edges, counts, call) {
   }
   for (b in by) {
     x <- table[[b]]
-    if (!is.null(dim(x)) || is.list(x)) {
+    if (!is.null(dim(x)) || is.list(x) || is.complex(x) || is.raw(x)) {
       stop_spreiding(paste0("Dimension column ", backtick(b), " must be an ",
-                            "atomic vector, not ", describe(x), "."),
+                            "atomic vector of codes, not ", describe(x), "."),
                      arg = "by", call = call)
     }
     check_not_missing(x, paste("Dimension column", backtick(b)),
@@ -766,6 +767,11 @@ parent_values <- function(edge, child_values, table, call) {
       stop_spreiding(paste0("`", edge$child, " ~ ", edge$parent, "`: ",
                             backtick(edge$child), " is not a column of ",
                             "`table`; give the mapping as a data frame."),
+                     arg = "hierarchy", call = call)
+    }
+    if (is.list(pv) || is.complex(pv) || is.raw(pv) || !is.null(dim(pv))) {
+      stop_spreiding(paste0("Column ", backtick(edge$parent), " must be ",
+                            "an atomic vector of codes."),
                      arg = "hierarchy", call = call)
     }
     bad <- which(is.na(pv))
@@ -1520,6 +1526,11 @@ audit_disclosure <- function(published, hierarchy = NULL, counts = NULL,
                              protection = NULL) {
   call <- sys.call()
   check_frame(published, "published", call)
+  if (!is.null(protection) && (!is.numeric(protection) ||
+      length(protection) != 1 || !is.finite(protection) || protection < 0)) {
+    stop_spreiding("`protection` must be a single number of at least 0.",
+                   arg = "protection", call = call)
+  }
   if (!have_solver()) stop_no_solver(call)
   info <- attr(published, "disclosure")
   if (inherits(published, "spreiding_disclosed") && is.null(hierarchy) &&
@@ -1547,7 +1558,7 @@ audit_disclosure <- function(published, hierarchy = NULL, counts = NULL,
     })
     return(do.call(rbind, out))
   }
-  if (is.null(counts)) {
+  if (!is.character(counts) || length(counts) == 0 || anyNA(counts)) {
     stop_spreiding("Give `counts`, the count columns to audit.",
                    arg = "counts", call = call)
   }
@@ -1672,6 +1683,12 @@ row_relations <- function(h, nrow, call) {
                             "hold row numbers of `published` (1 to ", nrow,
                             ")."), arg = "hierarchy", call = call)
     }
+  }
+  if (nrow(h) == 0 || anyNA(h$relation) ||
+      anyDuplicated(h[c("relation", "part")])) {
+    stop_spreiding(paste0("The row relations must have rows, and name each ",
+                          "part once per relation."),
+                   arg = "hierarchy", call = call)
   }
   groups <- split(seq_len(nrow(h)), factor(h$relation, unique(h$relation)))
   ptr <- 0L
@@ -1822,8 +1839,16 @@ publish <- function(x, style = c("interval", "blank", "symbol"),
   check_frame(x, "x", call)
   info <- attr(x, "disclosure")
   if (!inherits(x, "spreiding_disclosed") || is.null(info)) {
-    stop_spreiding(paste0("`x` must be a result of disclose(), not ",
-                          describe(x), "."), arg = "x", call = call)
+    # rows taken or reordered with `[` leave a plain data frame
+    was <- is.data.frame(x) && any(grepl("_status$", names(x)))
+    stop_spreiding(paste0(
+      if (was) {
+        paste0("The rows of `x` were reordered or dropped after ",
+               "disclose(); publish its result as it is, then reorder or ",
+               "filter the published table.")
+      } else {
+        paste0("`x` must be a result of disclose(), not ", describe(x), ".")
+      }), arg = "x", call = call)
   }
   style <- arg_choice(style, c("interval", "blank", "symbol"), "style", call)
   if (!is_string(symbol)) {
@@ -1834,6 +1859,16 @@ publish <- function(x, style = c("interval", "blank", "symbol"),
                            anyNA(digits))) {
     stop_spreiding("`digits` must be a named vector of whole numbers.",
                    arg = "digits", call = call)
+  }
+  # interval labels and totals are kept by row number: rows reordered or
+  # dropped since disclose() would get another row's label
+  rows <- c(info$relations$member, info$intervals$row)
+  if (!identical(row.names(x), as.character(seq_len(nrow(x)))) ||
+      length(rows) && max(rows) > nrow(x)) {
+    stop_spreiding(paste0("The rows of `x` were reordered or dropped after ",
+                          "disclose(); publish its result as it is, then ",
+                          "reorder or filter the published table."),
+                   arg = "x", call = call)
   }
   n_input <- info$n_input
   status_cols <- grep("_status$", names(x), value = TRUE)
@@ -1853,6 +1888,12 @@ publish <- function(x, style = c("interval", "blank", "symbol"),
     s <- ifelse(is.na(v), "", formatC(round_half_away(v, d), format = "f",
                                       digits = d))
     st <- x[[paste0(col, "_status")]]
+    if (col %in% info$counts &&
+        (!(is.factor(st) || is.character(st)) || anyNA(st))) {
+      stop_spreiding(paste0("`x` has lost the status column of ", backtick(col),
+                            "; publish the result of disclose() as it is."),
+                     arg = "x", call = call)
+    }
     if (is.null(st)) return(s)
     hidden <- !is.na(st) & st != "ok"
     s[hidden] <- switch(style, blank = "", symbol = symbol,

@@ -263,6 +263,8 @@ link_cohort <- function(students, addresses, register, age = 16,
   call <- sys.call()
   check_frame(students, "students", call)
   check_names_arg(id, "id", 1:2, call)
+  check_names_arg(year, "year", 1, call)
+  check_names_arg(sex, "sex", 1, call)
   check_has_columns(students, c(id, year, sex), "students", call)
   if (!is.list(cohorts) || is.null(names(cohorts)) ||
       any(!nzchar(names(cohorts))) ||
@@ -273,7 +275,7 @@ link_cohort <- function(students, addresses, register, age = 16,
   n_input <- nrow(students)
   valid <- Reduce(`&`, lapply(id, function(col) {
     x <- students[[col]]
-    !is.na(x) & (!is.character(x) | nzchar(x))
+    !is.na(x) & (!is.character(x) | nzchar(as.character(x)))
   }), rep(TRUE, n_input))
   students <- students[valid, , drop = FALSE]
 

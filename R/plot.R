@@ -282,7 +282,8 @@ map_palette <- function(palette, table, fill, call) {
   if (is_string(palette) && palette %in% c("sequential", "diverging")) {
     return(palette)
   }
-  if (is.character(palette) && length(palette) >= 2 && !anyNA(palette)) {
+  if (is.character(palette) && length(palette) >= 2 && !anyNA(palette) &&
+      !inherits(try(grDevices::col2rgb(palette), silent = TRUE), "try-error")) {
     return(palette)
   }
   stop_spreiding(paste0("`palette` must be NULL, \"sequential\", ",
@@ -711,6 +712,10 @@ plot_rates <- function(table, rate, lower = NULL, upper = NULL,
   named <- !is.na(table[[label]])
   if (!is.null(group)) named <- named & !is.na(table[[group]])
   keep <- named & !is.na(table[[rate]])
+  if (!any(keep)) {
+    stop_spreiding("`table` has no row with a name and a known rate.",
+                   arg = "table", call = call)
+  }
   data <- data.frame(label = as.character(table[[label]][keep]),
                      rate = table[[rate]][keep],
                      lower = table[[lower]][keep],

@@ -139,7 +139,7 @@ register_statistic <- function(name, fun, kind = c("reducing", "deriving"),
                                description = "", outputs = "",
                                replace = FALSE) {
   call <- sys.call()
-  kind <- match.arg(kind)
+  kind <- arg_choice(kind, c("reducing", "deriving"), "kind", call)
   if (!is.character(outputs) || length(outputs) < 1 || anyNA(outputs) ||
       anyDuplicated(outputs)) {
     stop_spreiding("`outputs` must be distinct suffixes, such as `\"\"` or `c(\"_lo\", \"_hi\")`.",

@@ -30,7 +30,8 @@ with_call <- function(expr, call) {
 
 # The names in `candidates` closest to `name`, for "did you mean" hints.
 closest_names <- function(name, candidates, max = 3) {
-  if (length(candidates) == 0) return(character())
+  candidates <- candidates[!is.na(candidates) & nzchar(candidates)]
+  if (length(candidates) == 0 || !is_string(name)) return(character())
   d <- utils::adist(tolower(name), tolower(candidates))[1, ]
   keep <- d <= max(2, nchar(name) %/% 3) | startsWith(tolower(candidates), tolower(name))
   candidates[keep][order(d[keep])][seq_len(min(max, sum(keep)))]
@@ -52,6 +53,11 @@ check_frame <- function(x, arg, call) {
   if (!is.data.frame(x)) {
     stop_spreiding(paste0("`", arg, "` must be a data frame, not ",
                           describe(x), "."), arg = arg, call = call)
+  }
+  bad <- which(is.na(names(x)) | !nzchar(names(x)))
+  if (length(bad)) {
+    stop_spreiding(paste0("Column ", bad[1], " of `", arg, "` has no name; ",
+                          "every column needs one."), arg = arg, call = call)
   }
 }
 

@@ -371,6 +371,7 @@ static void points_arg(points *pt, SEXP list, const char *arg,
   pt->y = REAL(VECTOR_ELT(list, 1));
   pt->value = REAL(VECTOR_ELT(list, 2));
   for (int i = 0; i < pt->n; i++) {
+    if (i % SPR_CHUNK == SPR_CHUNK - 1) R_CheckUserInterrupt();
     if (!R_FINITE(pt->x[i]) || !R_FINITE(pt->y[i]))
       spr_error(arg, i + 1, "Row %d of `%s` has a missing or infinite "
                 "coordinate.", i + 1, arg);

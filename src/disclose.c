@@ -118,10 +118,14 @@ typedef struct {
 static void read_dims(SEXP dims_sexp, int n, dimdef *dims, int ndim) {
   for (int d = 0; d < ndim; d++) {
     SEXP dim = VECTOR_ELT(dims_sexp, d);
+    if (TYPEOF(dim) != VECSXP || XLENGTH(dim) < 4)
+      SPR_INTERNAL("dimension %d is malformed", d + 1);
     SEXP codes = VECTOR_ELT(dim, 0), ncodes = VECTOR_ELT(dim, 1);
     SEXP parents = VECTOR_ELT(dim, 2), maps = VECTOR_ELT(dim, 3);
     int nlev = (int)XLENGTH(codes);
-    if (nlev < 1 || XLENGTH(ncodes) != nlev || XLENGTH(parents) != nlev ||
+    if (nlev < 1 || TYPEOF(codes) != VECSXP || TYPEOF(ncodes) != INTSXP ||
+        TYPEOF(parents) != VECSXP || TYPEOF(maps) != VECSXP ||
+        XLENGTH(ncodes) != nlev || XLENGTH(parents) != nlev ||
         XLENGTH(maps) != nlev)
       SPR_INTERNAL("dimension %d is malformed", d + 1);
     dimdef *p_dim = dims + d;

@@ -989,6 +989,7 @@ SEXP spr_c_point_coords(SEXP sfc_sexp) {
   SEXP y = PROTECT(Rf_allocVector(REALSXP, n));
   double *v_x = REAL(x), *v_y = REAL(y);
   for (R_xlen_t i = 0; i < n; i++) {
+    if (i % SPR_CHUNK == SPR_CHUNK - 1) R_CheckUserInterrupt();
     SEXP g = VECTOR_ELT(sfc_sexp, i);
     if (TYPEOF(g) == INTSXP && XLENGTH(g) >= 2) {
       int a = INTEGER(g)[0], b = INTEGER(g)[1];

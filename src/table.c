@@ -371,8 +371,11 @@ SEXP spr_c_group(SEXP cols_sexp) {
 /* New group ids through map (old id -> new id, 1-based); returns
  * list(group, size) for ng new groups (some of them empty). */
 SEXP spr_c_group_remap(SEXP group_sexp, SEXP map_sexp, SEXP ng_sexp) {
+  if (TYPEOF(group_sexp) != INTSXP || TYPEOF(map_sexp) != INTSXP)
+    SPR_INTERNAL("group and map must be integer vectors");
   int n = (int)XLENGTH(group_sexp), nold = (int)XLENGTH(map_sexp);
   int ng = Rf_asInteger(ng_sexp);
+  if (ng == NA_INTEGER || ng < 0) SPR_INTERNAL("bad number of groups");
   const int *v_old = INTEGER(group_sexp), *v_map = INTEGER(map_sexp);
   for (int g = 0; g < nold; g++)
     if (v_map[g] < 1 || v_map[g] > ng) SPR_INTERNAL("bad group map at %d", g + 1);
@@ -396,8 +399,13 @@ SEXP spr_c_group_remap(SEXP group_sexp, SEXP map_sexp, SEXP ng_sexp) {
 
 /* Counting sort of rows by group: list(order, start), both 0-based. */
 SEXP spr_c_group_order(SEXP group_sexp, SEXP ng_sexp) {
+  if (TYPEOF(group_sexp) != INTSXP) SPR_INTERNAL("group must be an integer vector");
   int n = (int)XLENGTH(group_sexp), ng = Rf_asInteger(ng_sexp);
+  if (ng == NA_INTEGER || ng < 0) SPR_INTERNAL("bad number of groups");
   const int *v_group = INTEGER(group_sexp);
+  for (int i = 0; i < n; i++)
+    if (v_group[i] < 1 || v_group[i] > ng)
+      SPR_INTERNAL("bad group id %d at row %d", v_group[i], i + 1);
   SEXP order = PROTECT(Rf_allocVector(INTSXP, n));
   SEXP start = PROTECT(Rf_allocVector(INTSXP, ng));
   int *v_order = INTEGER(order), *v_start = INTEGER(start);
@@ -447,6 +455,79 @@ static void raise_kernel_error(SEXP step, int status, const spreiding_error *err
             err->message[0] ? err->message : "no message given", where);
 }
 
+/* The shapes spr_c_table() reads, checked at the boundary: R/table.R builds
+ * them, so a failure here is an internal error, never a crash. (A C entry's
+ * function pointer, in its raw vector, comes from the registry and cannot
+ * be checked beyond its size.) */
+static int is_int_or_null(SEXP x, R_xlen_t n) {
+  return Rf_isNull(x) || (TYPEOF(x) == INTSXP && XLENGTH(x) == n);
+}
+
+static void check_table_args(SEXP groups_sexp, SEXP steps_sexp,
+                             SEXP cols_sexp, SEXP seed_sexp,
+                             SEXP runner_sexp) {
+  if (TYPEOF(groups_sexp) != VECSXP || XLENGTH(groups_sexp) < 5)
+    SPR_INTERNAL("groups must be list(n, group, size, order, start)");
+  SEXP s_group = VECTOR_ELT(groups_sexp, 1), s_size = VECTOR_ELT(groups_sexp, 2);
+  if (TYPEOF(s_group) != INTSXP || TYPEOF(s_size) != INTSXP)
+    SPR_INTERNAL("group ids and sizes must be integer vectors");
+  R_xlen_t n = XLENGTH(s_group), ng = XLENGTH(s_size);
+  if (n > INT_MAX - 1 || ng > INT_MAX - 1) SPR_INTERNAL("too many rows");
+  if (!is_int_or_null(VECTOR_ELT(groups_sexp, 3), n) ||
+      !is_int_or_null(VECTOR_ELT(groups_sexp, 4), ng))
+    SPR_INTERNAL("group order and starts must be NULL or integer vectors");
+  const int *v_group = INTEGER(s_group);
+  for (R_xlen_t i = 0; i < n; i++) {
+    if (v_group[i] < 1 || v_group[i] > ng)
+      SPR_INTERNAL("bad group id %d at row %.0f", v_group[i], (double)i + 1);
+    if (i % SPR_CHUNK == SPR_CHUNK - 1) R_CheckUserInterrupt();
+  }
+  SEXP s_order = VECTOR_ELT(groups_sexp, 3), s_start = VECTOR_ELT(groups_sexp, 4);
+  if (!Rf_isNull(s_order)) {
+    const int *v_order = INTEGER(s_order);
+    for (R_xlen_t i = 0; i < n; i++)
+      if (v_order[i] < 0 || v_order[i] >= n) SPR_INTERNAL("bad group order");
+  }
+  if (!Rf_isNull(s_start)) {
+    const int *v_start = INTEGER(s_start);
+    for (R_xlen_t g = 0; g < ng; g++)
+      if (v_start[g] < 0 || v_start[g] > n) SPR_INTERNAL("bad group start");
+  }
+  if (TYPEOF(cols_sexp) != VECSXP || TYPEOF(seed_sexp) != VECSXP ||
+      TYPEOF(steps_sexp) != VECSXP)
+    SPR_INTERNAL("steps, columns and seed must be lists");
+  if (!Rf_isNull(runner_sexp) && !Rf_isFunction(runner_sexp))
+    SPR_INTERNAL("runner must be a function");
+  SEXP colnames = Rf_getAttrib(cols_sexp, R_NamesSymbol);
+  if (!Rf_isNull(colnames) &&
+      (TYPEOF(colnames) != STRSXP || XLENGTH(colnames) != XLENGTH(cols_sexp)))
+    SPR_INTERNAL("column names must be a character vector");
+  for (R_xlen_t s = 0; s < XLENGTH(steps_sexp); s++) {
+    SEXP step = VECTOR_ELT(steps_sexp, s);
+    if (TYPEOF(step) != VECSXP || XLENGTH(step) <= STEP_ARGNAMES)
+      SPR_INTERNAL("step %.0f is not a step", (double)s + 1);
+    SEXP entry = VECTOR_ELT(step, STEP_ENTRY);
+    SEXP label = VECTOR_ELT(step, STEP_LABEL);
+    if (TYPEOF(entry) != VECSXP || XLENGTH(entry) < SPR_E_NFIELDS ||
+        TYPEOF(VECTOR_ELT(step, STEP_ARGS)) != INTSXP ||
+        TYPEOF(VECTOR_ELT(step, STEP_PARAMS)) != REALSXP ||
+        TYPEOF(label) != STRSXP || XLENGTH(label) < 1 ||
+        TYPEOF(VECTOR_ELT(step, STEP_ARGNAMES)) != STRSXP)
+      SPR_INTERNAL("step %.0f is malformed", (double)s + 1);
+    SEXP kind = VECTOR_ELT(entry, SPR_E_KIND);
+    SEXP impl = VECTOR_ELT(entry, SPR_E_IMPL);
+    SEXP flags = VECTOR_ELT(entry, SPR_E_FLAGS);
+    if (TYPEOF(VECTOR_ELT(entry, SPR_E_OUTPUTS)) != STRSXP ||
+        TYPEOF(kind) != STRSXP || XLENGTH(kind) < 1 ||
+        TYPEOF(flags) != INTSXP || XLENGTH(flags) < 1 ||
+        !(Rf_isFunction(impl) ||
+          (TYPEOF(impl) == RAWSXP && XLENGTH(impl) == sizeof(spr_impl))))
+      SPR_INTERNAL("the registry entry of step %.0f is malformed", (double)s + 1);
+    if (Rf_isFunction(impl) && !Rf_isFunction(runner_sexp))
+      SPR_INTERNAL("an R statistic needs the runner");
+  }
+}
+
 /* groups_sexp: list(n, group, size, order|NULL, start|NULL).
  * steps_sexp: the plan. cols_sexp: data columns referenced by reducing
  * steps (logical, integer or double). weights_sexp: double or NULL.
@@ -456,6 +537,7 @@ static void raise_kernel_error(SEXP step, int status, const spreiding_error *err
  * Returns the list of result columns of all steps, in order. */
 SEXP spr_c_table(SEXP groups_sexp, SEXP steps_sexp, SEXP cols_sexp,
                  SEXP weights_sexp, SEXP seed_sexp, SEXP runner_sexp) {
+  check_table_args(groups_sexp, steps_sexp, cols_sexp, seed_sexp, runner_sexp);
   int nprot = 0;
   spreiding_groups grp;
   SEXP s_group = VECTOR_ELT(groups_sexp, 1), s_size = VECTOR_ELT(groups_sexp, 2);

@@ -6,6 +6,7 @@
 #
 #   tools/install-deps.sh            system libraries, tools, R packages
 #   tools/install-deps.sh --bench    ... plus the benchmark anchors
+#   tools/install-deps.sh --valgrind ... plus valgrind (for make valgrind only)
 #   tools/install-deps.sh --dry-run  print what would be installed, change nothing
 #
 # Idempotent: when everything is there it runs no apt-get at all (one
@@ -42,17 +43,19 @@ BENCH_R_PKGS=(data.table collapse bench Rglpk sdcTable GaussSuppression SSBtools
 BASE_R_PKGS=" R base compiler datasets graphics grDevices grid methods parallel splines stats stats4 tcltk tools utils "
 
 BENCH=no
+VALGRIND=no
 DRY_RUN=no
 for arg in "$@"; do
   case "$arg" in
     --bench) BENCH=yes ;;
+    --valgrind) VALGRIND=yes ;;
     --dry-run) DRY_RUN=yes ;;
     -h | --help)
-      sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "install-deps.sh: unknown argument '$arg' (use --bench, --dry-run)" >&2
+      echo "install-deps.sh: unknown argument '$arg' (use --bench, --valgrind, --dry-run)" >&2
       exit 2
       ;;
   esac
@@ -105,6 +108,7 @@ is_installed() { # dpkg package name
 # packages come from Debian too, as r-cran-<name>. An R installed some other
 # way gets its packages from CRAN, so apt does not pull in a second R.
 system_pkgs=("${SYSTEM_PKGS[@]}")
+[[ $VALGRIND == yes ]] && system_pkgs+=(valgrind)
 r_from_apt=no
 if ! command -v Rscript >/dev/null 2>&1; then
   r_from_apt=yes

@@ -680,6 +680,7 @@ test_that("transform errors name the CRS argument", {
 
 test_that("10,000 reads and 3,000 failed reads leave no GDAL handle behind", {
   skip_on_cran()
+  skip_under_sanitizer()
   skip_if_not(file.exists("/proc/self/status"), "needs Linux /proc")
   dir <- tempfile("regions-leak-")
   dir.create(dir)
