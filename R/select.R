@@ -429,7 +429,12 @@ check_whole <- function(x, arg, min, call, max = .Machine$integer.max) {
   if (!is.numeric(x) || length(x) != 1 || is.na(x) || x != trunc(x) ||
       x < min || x > max) {
     stop_spreiding(paste0("`", arg, "` must be a single whole number of at ",
-                          "least ", min, ", not ",
+                          "least ", min,
+                          if (max < .Machine$integer.max) {
+                            paste0(" and at most ", format(max, big.mark = ",",
+                                                           scientific = FALSE))
+                          },
+                          ", not ",
                           if (is.numeric(x) && length(x) == 1) format(x)
                           else describe(x), "."),
                    arg = arg, call = call)
@@ -444,6 +449,14 @@ check_applicants <- function(applicants, origin, call) {
                    call = call)
   }
   check_has_columns(applicants, origin, "applicants", call)
+  if (length(origin) == 0) return(invisible())
+  o <- applicants[[origin]]
+  if (!is.atomic(o) || !is.null(dim(o)) || is.complex(o) || is.raw(o)) {
+    stop_spreiding(paste0("Column ", backtick(origin), " of `applicants` ",
+                          "must be an atomic vector of region codes, not ",
+                          describe(o), "."),
+                   arg = "applicants", call = call)
+  }
 }
 
 # Places capped at the number of applicants, with a message.
@@ -519,7 +532,8 @@ run_select <- function(plan, places, group, ngroups, reps, years, seed,
 #'   assumption for illustration, not a published figure;
 #' * `score`: 2, 1 and 0 for the grade bands, used by [contextual()].
 #'
-#' @param n Number of applicants; by default `per_place * places`, rounded.
+#' @param n Number of applicants, at most 10 million; by default
+#'   `per_place * places`, rounded.
 #' @param regions `NULL` (the 90 PC2 areas of [mulder2025_pc2] with the
 #'   default classes) or a data frame with a column `pc2`, a column
 #'   `students` (relative numbers of applicants per area) and optionally a
@@ -561,10 +575,11 @@ simulate_applicants <- function(n = NULL, regions = NULL, places = NULL,
       stop_spreiding("Give `n` (applicants) or `places`.", arg = "n",
                      call = call)
     }
-    places <- check_whole(places, "places", 1, call)
+    places <- check_whole(places, "places", 1, call, max = 1e6)
     n <- round_half_away(per_place * places)
   }
-  n <- check_whole(n, "n", 1, call)
+  # 10 million applicants is some 700 years of Dutch applicants
+  n <- check_whole(n, "n", 1, call, max = 1e7)
   sim_check_seed(seed, call)
   regions <- applicant_regions(regions, cohort, call)
   if (!is.null(seed)) {

@@ -362,3 +362,19 @@ test_that("bad input gives classed errors naming the argument", {
   expect_snapshot(error = TRUE,
                   simulate_selection(five, 2, weighted_lottery(c(north = 2))))
 })
+
+test_that("an origin column that is not atomic and a pool too large are classed errors", {
+  # both found by the fuzzer (tests/fuzz)
+  app <- simulate_applicants(places = 10, seed = 1)
+  app$pc2 <- as.list(app$pc2)
+  e <- tryCatch(simulate_selection(app, 5, reps = 2, seed = 1),
+                spreiding_error = function(e) e)
+  expect_s3_class(e, "spreiding_error")
+  expect_identical(e$arg, "applicants")
+  expect_match(conditionMessage(e), "atomic vector of region codes")
+  e <- tryCatch(simulate_applicants(n = 2e9),
+                spreiding_error = function(e) e)
+  expect_s3_class(e, "spreiding_error")
+  expect_identical(e$arg, "n")
+  expect_match(conditionMessage(e), "at most 10,000,000")
+})
