@@ -1242,7 +1242,8 @@ compare_policies <- function(..., applicants, places, status_quo = lottery(),
       ggplot2::facet_wrap(ggplot2::vars(.data$what), scales = "free_y") +
       ggplot2::scale_colour_manual(values = colours) +
       ggplot2::labs(x = NULL,
-                    y = paste0(if (years == 1) "One year" else
+                    y = paste0("Number from ",
+                               if (years == 1) "one year" else
                                  paste(years, "years"),
                                " of admissions (mean, 95% interval)"),
                     colour = plot_title(class)) +
