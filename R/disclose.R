@@ -991,7 +991,14 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
                                rep(1L, length(setdiff(exposed, again)))),
                              c(again, setdiff(exposed, again)))
     wide <- again
+    # exposed a third time: hide a published cell in each relation that
+    # the exact programmes show pins it; where they name none, the hidden
+    # cells around it get complements, one relation further out each round
+    hard <- again[stuck[as.character(again)] > 2L]
+    breakers <- pin_breakers(rel, v, status, prior, hard)
+    status[breakers] <- 2L
     for (c in again[stuck[as.character(again)] > 3L]) {
+      if (length(breakers)) break
       wide <- union(wide, hidden_around(rel, status, c,
                                         stuck[[as.character(c)]] - 3L))
     }
@@ -1010,6 +1017,38 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
   lower[status == 0L] <- NA
   upper[status == 0L] <- NA
   list(status = status, lower = lower, upper = upper)
+}
+
+# Published cells whose hiding unpins the hidden cells `cells`. The dual
+# values of the programmes that maximise and minimise a pinned cell name
+# the relations whose published values fix it (x_c = sum of y_r times the
+# published part of relation r, plus bound terms); in each such relation
+# the smallest published cell (zeros last) is taken.
+pin_breakers <- function(rel, v, status, prior, cells) {
+  if (length(cells) == 0) return(integer())
+  vv <- v
+  vv[status != 0L] <- 0
+  lm <- lp_models(rel, vv, status, prior)
+  out <- integer()
+  for (c in cells) {
+    m <- lm$model(lm$comp[c])
+    if (length(m$rels) == 0) next
+    w <- numeric(length(m$vars))
+    w[match(c, m$vars)] <- 1
+    for (max in c(TRUE, FALSE)) {
+      s <- Rglpk::Rglpk_solve_LP(w, m$mat, rep("==", length(m$rels)), m$rhs,
+                                 bounds = m$bounds, max = max,
+                                 control = list(presolve = length(m$vars) > 500))
+      d <- s$auxiliary$dual
+      if (s$status != 0 || length(d) != length(m$rels)) next
+      for (r in m$rels[abs(d) > 1e-9]) {
+        mem <- rel$member[(rel$ptr[r] + 1L):rel$ptr[r + 1L]]
+        pub <- mem[status[mem] == 0L & !mem %in% out]
+        if (length(pub)) out <- c(out, pub[order(v[pub] == 0, v[pub], pub)][1])
+      }
+    }
+  }
+  out
 }
 
 # The hidden cells within `radius` relations of cell `c` (c included).
