@@ -65,10 +65,12 @@
 #' @section Design:
 #' Policies are plain objects, not a fourth plugin registry: a policy is
 #' not a kernel over rows but a description that compiles to one weight per
-#' applicant and a list of stages, which one C kernel draws. A new kind of
-#' policy is therefore an R function returning such a description, and
-#' [policies()] lists the built-in kinds in the same layout as the
-#' registries ([statistics()], [classifiers()], [disclosure_rules()]).
+#' applicant and a list of stages, which one C kernel draws. Other policies
+#' are sums of these five, each reading any column of the applicants
+#' through `by` (region class, grade band, sex, or one a [classify()] call
+#' made); an R function that returns such a sum is a policy of your own.
+#' [policies()] lists the five kinds in the same layout as the registries
+#' ([statistics()], [classifiers()], [disclosure_rules()]).
 #'
 #' @param tickets A named vector of non-negative numbers: tickets per value
 #'   of the column `by` of the applicants; values not named get 1 ticket.
