@@ -1036,11 +1036,8 @@ pin_breakers <- function(rel, v, status, prior, cells) {
     w <- numeric(length(m$vars))
     w[match(c, m$vars)] <- 1
     for (max in c(TRUE, FALSE)) {
-      s <- Rglpk::Rglpk_solve_LP(w, m$mat, rep("==", length(m$rels)), m$rhs,
-                                 bounds = m$bounds, max = max,
-                                 control = list(presolve = length(m$vars) > 500))
-      d <- s$auxiliary$dual
-      if (s$status != 0 || length(d) != length(m$rels)) next
+      d <- lp_optimum(m, w, max)$dual
+      if (length(d) != length(m$rels)) next
       for (r in m$rels[abs(d) > 1e-9]) {
         mem <- rel$member[(rel$ptr[r] + 1L):rel$ptr[r + 1L]]
         pub <- mem[status[mem] == 0L & !mem %in% out]
@@ -1139,7 +1136,7 @@ lp_optimum <- function(m, weights, max) {
     }
     return(NULL)
   }
-  list(x = s$solution, optimum = s$optimum)
+  list(x = s$solution, optimum = s$optimum, dual = s$auxiliary$dual)
 }
 
 # The primary cells among `targets` that an attacker may be able to narrow
