@@ -41,7 +41,6 @@ small_printed <- function(text) {
 
 test_that("1,000 random pipelines never publish a count from 1 to 9", {
   skip_on_cran()
-  t0 <- proc.time()[["elapsed"]]
   problems <- character()
   cells <- hidden <- 0
   for (seed in seq_len(1000)) {
@@ -69,8 +68,6 @@ test_that("1,000 random pipelines never publish a count from 1 to 9", {
   # the pipelines exercise the rule: many cells are small and hidden
   expect_gt(hidden, 1000)
   expect_gt(cells - hidden, 1000)
-  # a cheap net: it must not dominate the test suite
-  expect_lt(proc.time()[["elapsed"]] - t0, 120)
 })
 
 test_that("the check itself finds a small count", {
