@@ -99,10 +99,14 @@ print(env$fuzz_summary(fz))
 other <- sum(fz$outcome == "other")
 cat(sprintf("tests failed: %d; fuzz calls: %d, other: %d\n", failed, calls, other))
 if (failed > 0 || other > 0) quit(status = 3)
+# reached only when the tests and the fuzz run finished cleanly; valgrind's
+# exit code cannot tell an R error from the errors it counts in R or GDAL
+writeLines("ok", Sys.getenv("SPREIDING_DONE"))
 EOF
 
 export SPREIDING_SRC="$src" SPREIDING_TEST_FILTER="$filter" NOT_CRAN=true
 export SPREIDING_SANITIZER="$mode"
+export SPREIDING_DONE="$tmp/done"
 export R_LIBS="$lib${R_LIBS:+:$R_LIBS}"
 status=0
 case "$mode" in
@@ -154,6 +158,11 @@ case "$mode" in
     grep -h -E "definitely lost|indirectly lost|ERROR SUMMARY" "$tmp"/valgrind.*.log | sort | uniq -c | head -20
     ;;
 esac
+
+if [[ ! -f $tmp/done ]]; then
+  say "the tests or the fuzz run failed or did not finish (see $log)"
+  status=1
+fi
 
 say "$mode: $([[ $status -eq 0 ]] && echo passed || echo FAILED) (files in $tmp)"
 exit $status

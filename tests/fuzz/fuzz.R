@@ -119,6 +119,8 @@ fuzz_call <- function(fname, args, valid = NULL, time_limit = 20,
       list(outcome = "ok", message = "")
     }
   }, error = function(e) {
+    # the limit is still set while a handler runs: lift it first
+    setTimeLimit(elapsed = Inf)
     if (interrupt && grepl("time limit", conditionMessage(e))) {
       return(list(outcome = "interrupted", message = ""))
     }
@@ -127,6 +129,7 @@ fuzz_call <- function(fname, args, valid = NULL, time_limit = 20,
                           conditionMessage(e),
                           if (nzchar(where)) paste0(" {", where, "}")))
   }, interrupt = function(i) {
+    setTimeLimit(elapsed = Inf)
     list(outcome = "other", message = "interrupt")
   })
   setTimeLimit(elapsed = Inf)
@@ -141,6 +144,9 @@ fuzz_run <- function(calls = 10000, seed = 20251123, dir = tempfile("fuzz"),
   on.exit(if (!is.null(old_seed)) assign(".Random.seed", old_seed, globalenv()),
           add = TRUE)
   set.seed(seed)
+  # a call that runs past 20 s is a finding; valgrind runs everything some
+  # 50 times slower
+  slow <- if (Sys.getenv("SPREIDING_SANITIZER") == "valgrind") 30 else 1
   ctx <- fuzz_context(dir)
   cases <- fuzz_cases(ctx)
   frames <- c("aggregate_small", "classify", "disclose", "expand_answers",
@@ -177,7 +183,7 @@ fuzz_run <- function(calls = 10000, seed = 20251123, dir = tempfile("fuzz"),
     }
     interrupt <- stats::runif(1) < 0.03
     res <- fuzz_call(fname, mut$args, case$valid,
-                     time_limit = if (interrupt) 0.005 else 20,
+                     time_limit = if (interrupt) 0.005 else slow * 20,
                      interrupt = interrupt)
     if (fname %in% c("register_classifier", "register_statistic",
                      "register_disclosure_rule") && res$outcome == "ok") {
