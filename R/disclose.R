@@ -997,10 +997,11 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
     hard <- again[stuck[as.character(again)] > 2L]
     breakers <- pin_breakers(rel, v, status, prior, hard)
     status[breakers] <- 2L
-    for (c in again[stuck[as.character(again)] > 3L]) {
-      if (length(breakers)) break
-      wide <- union(wide, hidden_around(rel, status, c,
-                                        stuck[[as.character(c)]] - 3L))
+    if (length(breakers) == 0) {
+      for (c in again[stuck[as.character(again)] > 3L]) {
+        wide <- union(wide, hidden_around(rel, status, c,
+                                          stuck[[as.character(c)]] - 3L))
+      }
     }
     force <- setdiff(exposed, again)
   }
