@@ -965,11 +965,23 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
   # Hiding more cells only widens what an attacker can derive, so a cell
   # proven protected stays protected: later rounds check the rest only.
   proven <- integer()
+  first <- TRUE
   repeat {
     res <- .Call(C_spr_c_disclose_protect, rel$ptr, rel$member, v, status,
                  priority, tier, prior$lo, prior$hi, as.double(protection), force,
                  wide)
     added <- sum(res[[1]] != status)
+    if (first) {
+      # every primary cell gets a certificate (a move that proves it
+      # protected), buying complements where needed; then complements no
+      # certificate needs are published again. The certificates are checked
+      # here, independently of the C code that found them.
+      res <- .Call(C_spr_c_disclose_certify, rel$ptr, rel$member, v, res[[1]],
+                   priority, tier, prior$lo, prior$hi, as.double(protection),
+                   256L, TRUE)
+      proven <- certified_cells(rel, v, res[[1]], prior, res[[5]], protection)
+      first <- FALSE
+    }
     status <- res[[1]]
     lower <- res[[2]]
     upper <- res[[3]]
@@ -1018,6 +1030,51 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
   lower[status == 0L] <- NA
   upper[status == 0L] <- NA
   list(status = status, lower = lower, upper = upper)
+}
+
+# The primary cells whose certificate from spr_c_disclose_certify() holds:
+# its cells are all hidden, it keeps every relation balanced, and it moves
+# the cell by `protection` (there and back, as far as the bounds allow)
+# with every cell within the attacker's bounds.
+certified_cells <- function(rel, v, status, prior, cert, protection) {
+  ptr <- cert[[1]]
+  len <- diff(ptr)
+  owner <- rep.int(seq_along(len), len)
+  if (length(owner) == 0) return(integer())
+  cell <- cert[[2]]
+  delta <- cert[[3]]
+  bad <- owner[status[cell] == 0L]
+  # relations: total = sum of parts, so sum(coef * delta) must be 0
+  nrel <- length(rel$ptr) - 1L
+  coef <- rep(-1L, length(rel$member))
+  coef[rel$ptr[-length(rel$ptr)] + 1L] <- 1L
+  rel_of <- rep.int(seq_len(nrel), diff(rel$ptr))
+  by_cell <- split(seq_along(rel$member), factor(rel$member,
+                                                 seq_along(status)))
+  at <- by_cell[cell]
+  k <- lengths(at)
+  pos <- unlist(at, use.names = FALSE)
+  key <- rep.int(owner, k) * (nrel + 1) + rel_of[pos]
+  imb <- rowsum(rep.int(delta, k) * coef[pos], key, reorder = FALSE)
+  bad <- c(bad, as.numeric(rownames(imb)[imb[, 1] != 0]) %/% (nrel + 1))
+  # how far each move fits, there (+) and back (-): the least over its cells
+  need <- max(1, ceiling(protection - 1e-9))
+  room <- function(dir) {
+    d <- delta * dir
+    r <- ifelse(d > 0, prior$hi[cell] - v[cell], v[cell] - prior$lo[cell])
+    t <- pmin(floor((r + 1e-9) / abs(d)), need)
+    o <- order(owner, t)
+    first <- o[!duplicated(owner[o])]
+    out <- numeric(length(len))
+    out[owner[first]] <- t[first]
+    out
+  }
+  self <- cell == owner
+  step <- numeric(length(len))
+  step[owner[self]] <- abs(delta[self])
+  ok <- (room(1) + room(-1)) * step >= need & len > 0
+  ok[bad] <- FALSE
+  intersect(which(ok), which(status == 1L))
 }
 
 # Published cells whose hiding unpins the hidden cells `cells`. The dual

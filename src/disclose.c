@@ -47,6 +47,7 @@
  */
 #include "disclose.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -774,6 +775,7 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
 typedef struct {
   const relset *p_rel;
   const int *status;
+  const int *priority, *tier; /* of published cells (buying only) */
   const double *value, *lo, *hi;
   int *delta;          /* ncell, 0 outside the move          */
   int *imb;            /* nrel: total minus parts of delta    */
@@ -831,18 +833,56 @@ static double move_room(const move_space *p_m, int y, int by) {
   return by > 0 ? p_m->hi[y] - x : x - p_m->lo[y];
 }
 
+/* Move the out-of-balance relation of the stack with the fewest cells
+ * able to balance it to the top of the stack (balanced ones are dropped). */
+static void move_most_constrained(move_space *p_m, int buy) {
+  const relset *p_rel = p_m->p_rel;
+  int best_at = -1, best_n = INT_MAX, keep = 0;
+  for (int i = 0; i < p_m->nstack; i++) {
+    int r = p_m->stack[i];
+    if (p_m->imb[r] == 0) continue;
+    /* drop duplicates: a relation may be on the stack more than once */
+    int dup = 0;
+    for (int j = 0; j < keep && !dup; j++) dup = p_m->stack[j] == r;
+    if (dup) continue;
+    p_m->stack[keep] = r;
+    int n = 0;
+    for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1] && n < best_n; m++) {
+      int y = p_rel->member[m] - 1;
+      if ((p_m->status[y] == 0 && !buy) || p_m->in_cells[y]) continue;
+      if (move_fits(p_m, y, -coef_in(p_rel, r, y) * p_m->imb[r])) n++;
+    }
+    if (n < best_n) {
+      best_n = n;
+      best_at = keep;
+    }
+    keep++;
+  }
+  p_m->nstack = keep;
+  if (best_at >= 0 && best_at != keep - 1) {
+    int tmp = p_m->stack[keep - 1];
+    p_m->stack[keep - 1] = p_m->stack[best_at];
+    p_m->stack[best_at] = tmp;
+  }
+}
+
 /* Build a move that changes c by `sign`; 1 when found. Candidates with the
  * same score are taken by `variant`: 0 the first, 1 the last, 2 the one
  * with the most room, more in a pseudo-random order fixed by the variant,
  * so that a failed search can be tried another way. */
 static int move_search(move_space *p_m, int c, int sign, int cap,
-                       int variant) {
+                       int variant, int buy) {
   const relset *p_rel = p_m->p_rel;
   move_reset(p_m);
   if (!move_fits(p_m, c, sign)) return 0;
   move_change(p_m, c, sign);
   int steps = 0;
+  /* variants past MOVE_VARIANTS: the relation with the fewest cells that
+   * could balance it comes first (the most constrained), and scores carry
+   * a little noise, so that a retry takes other paths */
+  int careful = variant >= MOVE_VARIANTS;
   while (p_m->nstack > 0) {
+    if (careful) move_most_constrained(p_m, buy);
     int r = p_m->stack[--p_m->nstack];
     if (p_m->imb[r] == 0) continue;
     if (++steps > 4 * cap || p_m->ncells > cap) return 0;
@@ -851,19 +891,26 @@ static int move_search(move_space *p_m, int c, int sign, int cap,
     for (int m = p_rel->ptr[r]; m < p_rel->ptr[r + 1]; m++) {
       int y = p_rel->member[m] - 1;
       /* each cell changes once, or the search would undo its own steps */
-      if (p_m->status[y] == 0 || p_m->in_cells[y]) continue;
+      if ((p_m->status[y] == 0 && !buy) || p_m->in_cells[y]) continue;
       int cy = coef_in(p_rel, r, y);
       int by = -cy * p_m->imb[r];
       if (!move_fits(p_m, y, by)) continue;
-      int score = 0;
+      /* a published cell (when the search may buy one) costs `buy` */
+      int score = p_m->status[y] == 0 ? buy * (1 + (p_m->tier[y] == 1)) : 0;
       for (int k = p_rel->cptr[y]; k < p_rel->cptr[y + 1]; k++) {
         int r2 = p_rel->crel[k];
         if (r2 == r) continue;
         int after = p_m->imb[r2] + coef_in(p_rel, r2, y) * by;
         score += (after != 0) - (p_m->imb[r2] != 0);
       }
+      if (careful)
+        score = 4 * score + (int)(spr_mix64((uint64_t)y * 7919 + variant) % 6);
       int take = best < 0 || score < best_score;
-      if (!take && score == best_score) {
+      if (!take && score == best_score && p_m->status[y] == 0 &&
+          p_m->status[best] == 0 && variant < MOVE_VARIANTS / 2) {
+        /* two published cells: the cheaper to hide (the lower priority) */
+        take = p_m->priority[y] < p_m->priority[best];
+      } else if (!take && score == best_score) {
         if (variant == 1) take = 1;
         if (variant == 2)
           take = move_room(p_m, y, by) > move_room(p_m, best, best_by);
@@ -896,6 +943,35 @@ static int move_reach(const move_space *p_m, int dir, int limit) {
   return reach;
 }
 
+/* Scratch of move_search() for `cap` cells; status and bounds are set by
+ * the caller. */
+static void move_space_init(move_space *p_m, const relset *p_rel, int cap) {
+  int ncell = p_rel->ncell;
+  int nrel = p_rel->nrel > 0 ? p_rel->nrel : 1, nc = ncell > 0 ? ncell : 1;
+  p_m->p_rel = p_rel;
+  p_m->priority = p_m->tier = NULL;
+  p_m->delta = (int *)R_alloc(nc, sizeof(int));
+  memset(p_m->delta, 0, nc * sizeof(int));
+  p_m->imb = (int *)R_alloc(nrel, sizeof(int));
+  memset(p_m->imb, 0, nrel * sizeof(int));
+  p_m->in_cells = (char *)R_alloc(nc, 1);
+  memset(p_m->in_cells, 0, nc);
+  p_m->in_rels = (char *)R_alloc(nrel, 1);
+  memset(p_m->in_rels, 0, nrel);
+  /* a search touches at most cap + 1 cells (the last change may pass the
+   * cap before the check) and their relations */
+  int maxrel = 0;
+  for (int j = 0; j < ncell; j++) {
+    int k = p_rel->cptr[j + 1] - p_rel->cptr[j];
+    if (k > maxrel) maxrel = k;
+  }
+  size_t room = ((size_t)cap + 2) * (maxrel > 0 ? maxrel : 1);
+  p_m->cells = (int *)R_alloc((size_t)cap + 2, sizeof(int));
+  p_m->rels = (int *)R_alloc(room, sizeof(int));
+  p_m->stack = (int *)R_alloc(room * 4 + 16, sizeof(int));
+  p_m->ncells = p_m->nrels = p_m->nstack = 0;
+}
+
 SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
                           SEXP value_sexp, SEXP lo_sexp, SEXP hi_sexp,
                           SEXP targets_sexp, SEXP protection_sexp,
@@ -903,12 +979,6 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
   int ncell = (int)XLENGTH(status_sexp);
   relset rel;
   relset_init(&rel, ptr_sexp, member_sexp, ncell);
-  move_space ms;
-  ms.p_rel = &rel;
-  ms.status = int_arg(status_sexp, ncell, "status");
-  ms.value = real_arg(value_sexp, ncell, "value");
-  ms.lo = real_arg(lo_sexp, ncell, "lo");
-  ms.hi = real_arg(hi_sexp, ncell, "hi");
   const int *targets = int_arg(targets_sexp, -1, "targets");
   int ntarget = (int)XLENGTH(targets_sexp);
   double protection = Rf_asReal(protection_sexp);
@@ -917,27 +987,12 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
     SPR_INTERNAL("`protection` and `cap` must be numbers");
   int need = (int)ceil(protection - 1e-9);
   if (need < 1) need = 1;
-  int nrel = rel.nrel > 0 ? rel.nrel : 1, nc = ncell > 0 ? ncell : 1;
-  ms.delta = (int *)R_alloc(nc, sizeof(int));
-  memset(ms.delta, 0, nc * sizeof(int));
-  ms.imb = (int *)R_alloc(nrel, sizeof(int));
-  memset(ms.imb, 0, nrel * sizeof(int));
-  ms.in_cells = (char *)R_alloc(nc, 1);
-  memset(ms.in_cells, 0, nc);
-  ms.in_rels = (char *)R_alloc(nrel, 1);
-  memset(ms.in_rels, 0, nrel);
-  /* a search touches at most cap + 1 cells (the last change may pass the
-   * cap before the check) and their relations */
-  int maxrel = 0;
-  for (int j = 0; j < ncell; j++) {
-    int k = rel.cptr[j + 1] - rel.cptr[j];
-    if (k > maxrel) maxrel = k;
-  }
-  size_t room = ((size_t)cap + 2) * (maxrel > 0 ? maxrel : 1);
-  ms.cells = (int *)R_alloc((size_t)cap + 2, sizeof(int));
-  ms.rels = (int *)R_alloc(room, sizeof(int));
-  ms.stack = (int *)R_alloc(room * 4 + 16, sizeof(int));
-  ms.ncells = ms.nrels = ms.nstack = 0;
+  move_space ms;
+  move_space_init(&ms, &rel, cap);
+  ms.status = int_arg(status_sexp, ncell, "status");
+  ms.value = real_arg(value_sexp, ncell, "value");
+  ms.lo = real_arg(lo_sexp, ncell, "lo");
+  ms.hi = real_arg(hi_sexp, ncell, "hi");
 
   SEXP out = PROTECT(Rf_allocVector(LGLSXP, ntarget));
   int *v_out = LOGICAL(out);
@@ -949,7 +1004,7 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
     for (int attempt = 0; attempt < 2 * MOVE_VARIANTS && reach < need;
          attempt++) {
       int sign = attempt % 2 ? -1 : 1;
-      if (!move_search(&ms, c, sign, cap, attempt / 2)) continue;
+      if (!move_search(&ms, c, sign, cap, attempt / 2, 0)) continue;
       /* the move found, and its opposite, as far as the bounds allow */
       int there = move_reach(&ms, 1, need), back = move_reach(&ms, -1, need);
       if (there + back > reach) reach = there + back;
@@ -957,6 +1012,275 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
     move_reset(&ms);
     v_out[t] = reach >= need;
     if ((t + 1) % 256 == 0) R_CheckUserInterrupt();
+  }
+  UNPROTECT(1);
+  return out;
+}
+
+/* ---- certificates -------------------------------------------------------- */
+
+/* spr_c_disclose_certify() turns the heuristic's pattern into one where
+ * every primary cell holds a certificate: a move (see above) that changes
+ * it by the protection and keeps every relation and bound true. A
+ * certificate is a proof the exact audit would confirm: the move is a
+ * feasible point of the attacker's programme.
+ *
+ * 1. Each primary cell gets a move over hidden cells when the greedy
+ *    search finds one.
+ * 2. A cell without one gets a move that may pass through published cells
+ *    at a cost (`buy` score units each, twice for the grand total); of the
+ *    tries, the one that buys the fewest cells is taken and its published
+ *    cells are hidden. Hiding cells leaves every move found so far valid.
+ * 3. Pruning: each complementary cell in turn, the most valuable first, is
+ *    published again when every primary cell whose certificate passes
+ *    through it finds another move without it (Hundepool et al. 2012,
+ *    ch. 4.4.7, call this removing redundant suppressions). A certificate
+ *    found here again stays valid when later cells are published, since
+ *    no certificate passes through a published cell.
+ *
+ * Cells for which no move is found are returned in `failed`; the caller
+ * decides (linear programming, or more suppressions). */
+
+/* A growable int array on R's transient heap (freed after the .Call). */
+typedef struct {
+  int *x;
+  int n, cap;
+} ivec;
+
+static void ivec_push(ivec *p_v, int a) {
+  if (p_v->n == p_v->cap) {
+    int nc = p_v->cap > 0 ? 2 * p_v->cap : 4096;
+    int *nx = (int *)R_alloc((size_t)nc, sizeof(int));
+    if (p_v->n > 0) memcpy(nx, p_v->x, (size_t)p_v->n * sizeof(int));
+    p_v->x = nx;
+    p_v->cap = nc;
+  }
+  p_v->x[p_v->n++] = a;
+}
+
+/* The move with the fewest bought cells among the tries, copied to `best`
+ * as (cell, change) pairs; returns the number bought, or -1 when no try
+ * succeeds. With buy == 0 only hidden cells move. */
+static int certify_one(move_space *p_m, int c, int need, int cap, int buy,
+                       int nvariant, int *best, int *p_nbest) {
+  int best_bought = -1;
+  static const int buys[] = {1, 3, 12};
+  int nbuy = buy ? (int)(sizeof buys / sizeof buys[0]) : 1;
+  for (int b = 0; b < nbuy; b++) {
+    for (int attempt = 0; attempt < 2 * nvariant; attempt++) {
+      int sign = attempt % 2 ? -1 : 1;
+      if (!move_search(p_m, c, sign, cap, attempt / 2, buy ? buys[b] * buy : 0))
+        continue;
+      int reach = move_reach(p_m, 1, need) + move_reach(p_m, -1, need);
+      if (reach < need) continue;
+      int bought = 0;
+      for (int i = 0; i < p_m->ncells; i++)
+        bought += p_m->status[p_m->cells[i]] == 0;
+      if (best_bought < 0 || bought < best_bought ||
+          (bought == best_bought && p_m->ncells < *p_nbest)) {
+        best_bought = bought;
+        for (int i = 0; i < p_m->ncells; i++) {
+          best[2 * i] = p_m->cells[i];
+          best[2 * i + 1] = p_m->delta[p_m->cells[i]];
+        }
+        *p_nbest = p_m->ncells;
+      }
+      if (best_bought == 0) break;
+    }
+    if (best_bought == 0) break;
+  }
+  move_reset(p_m);
+  return best_bought;
+}
+
+typedef struct {
+  ivec pool;         /* every certificate's (cell, change) pairs, back to back */
+  int *at, *len;     /* ncell: where cell c's certificate is (len -1: none) */
+  ivec user, next;   /* per cell, a list of cells whose certificates used it */
+  int *head;         /* ncell: start of that list, -1 when empty */
+} certs;
+
+static void certs_store(certs *p_k, int c, const int *pairs, int n) {
+  p_k->at[c] = p_k->pool.n;
+  p_k->len[c] = n;
+  for (int i = 0; i < n; i++) {
+    int y = pairs[2 * i];
+    ivec_push(&p_k->pool, y);
+    ivec_push(&p_k->pool, pairs[2 * i + 1]);
+    ivec_push(&p_k->user, c);
+    ivec_push(&p_k->next, p_k->head[y]);
+    p_k->head[y] = p_k->user.n - 1;
+  }
+}
+
+static int certs_uses(const certs *p_k, int c, int y) {
+  for (int i = 0; i < p_k->len[c]; i++)
+    if (p_k->pool.x[p_k->at[c] + 2 * i] == y) return 1;
+  return 0;
+}
+
+static const int *sort_key_priority, *sort_key_tier;
+static int cmp_prune(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  /* the grand total first, then the most valuable cell, then the row */
+  if (sort_key_tier[x] != sort_key_tier[y])
+    return sort_key_tier[x] == 1 ? -1 : (sort_key_tier[y] == 1 ? 1 : 0);
+  if (sort_key_priority[x] != sort_key_priority[y])
+    return sort_key_priority[x] > sort_key_priority[y] ? -1 : 1;
+  return x < y ? -1 : (x > y);
+}
+
+SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
+                            SEXP status_sexp, SEXP priority_sexp,
+                            SEXP tier_sexp, SEXP lo0_sexp, SEXP hi0_sexp,
+                            SEXP protection_sexp, SEXP cap_sexp,
+                            SEXP prune_sexp) {
+  int ncell = (int)XLENGTH(status_sexp);
+  relset rel;
+  relset_init(&rel, ptr_sexp, member_sexp, ncell);
+  const double *value = real_arg(value_sexp, ncell, "value");
+  const int *priority = int_arg(priority_sexp, ncell, "priority");
+  const int *tier = int_arg(tier_sexp, ncell, "tier");
+  const double *lo0 = real_arg(lo0_sexp, ncell, "lo0");
+  const double *hi0 = real_arg(hi0_sexp, ncell, "hi0");
+  const int *status0 = int_arg(status_sexp, ncell, "status");
+  double protection = Rf_asReal(protection_sexp);
+  int cap = Rf_asInteger(cap_sexp), prune = Rf_asLogical(prune_sexp);
+  if (ISNAN(protection) || cap == NA_INTEGER || cap < 1 ||
+      prune == NA_LOGICAL)
+    SPR_INTERNAL("`protection`, `cap` and `prune` must be given");
+  int need = (int)ceil(protection - 1e-9);
+  if (need < 1) need = 1;
+  /* tries per cell: the first search uses the plain variants only; a cell
+   * without a move then, and a cell whose move passes through a cell being
+   * published, gets the careful ones too (see move_search()) */
+  int nretry = 4 * MOVE_VARIANTS, nprune = 4 * MOVE_VARIANTS;
+
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 5));
+  SEXP status_out = Rf_allocVector(INTSXP, ncell);
+  SET_VECTOR_ELT(out, 0, status_out);
+  SEXP lo_out = Rf_allocVector(REALSXP, ncell);
+  SET_VECTOR_ELT(out, 1, lo_out);
+  SEXP hi_out = Rf_allocVector(REALSXP, ncell);
+  SET_VECTOR_ELT(out, 2, hi_out);
+  int *status = INTEGER(status_out);
+  memcpy(status, status0, (size_t)ncell * sizeof(int));
+
+  move_space ms;
+  move_space_init(&ms, &rel, cap);
+  ms.status = status;
+  ms.priority = priority;
+  ms.tier = tier;
+  ms.value = value;
+  ms.lo = lo0;
+  ms.hi = hi0;
+
+  int nc = ncell > 0 ? ncell : 1;
+  certs k;
+  memset(&k, 0, sizeof k);
+  k.at = (int *)R_alloc(nc, sizeof(int));
+  k.len = (int *)R_alloc(nc, sizeof(int));
+  k.head = (int *)R_alloc(nc, sizeof(int));
+  for (int j = 0; j < ncell; j++) {
+    k.len[j] = -1;
+    k.head[j] = -1;
+  }
+  int *best = (int *)R_alloc(2 * ((size_t)cap + 2), sizeof(int));
+  int nbest = 0;
+
+  /* 1. moves over hidden cells */
+  for (int c = 0; c < ncell; c++) {
+    if (status[c] != 1) continue;
+    if (certify_one(&ms, c, need, cap, 0, MOVE_VARIANTS, best, &nbest) == 0)
+      certs_store(&k, c, best, nbest);
+    if ((c + 1) % 1024 == 0) R_CheckUserInterrupt();
+  }
+  /* 2. moves that may buy published cells */
+  ivec failed = {NULL, 0, 0};
+  for (int c = 0; c < ncell; c++) {
+    if (status[c] != 1 || k.len[c] >= 0) continue;
+    int bought = certify_one(&ms, c, need, cap, 0, nretry, best, &nbest);
+    if (bought < 0) bought = certify_one(&ms, c, need, cap, 1, nretry, best, &nbest);
+    if (bought < 0) {
+      ivec_push(&failed, c + 1);
+      continue;
+    }
+    for (int i = 0; i < nbest; i++)
+      if (status[best[2 * i]] == 0) status[best[2 * i]] = 2;
+    certs_store(&k, c, best, nbest);
+    R_CheckUserInterrupt();
+  }
+  /* 3. pruning */
+  if (prune) {
+    int ncand = 0;
+    int *cand = (int *)R_alloc(nc, sizeof(int));
+    for (int j = 0; j < ncell; j++)
+      if (status[j] == 2) cand[ncand++] = j;
+    sort_key_priority = priority;
+    sort_key_tier = tier;
+    qsort(cand, (size_t)ncand, sizeof(int), cmp_prune);
+    int *seen = (int *)R_alloc(nc, sizeof(int));
+    memset(seen, 0, (size_t)nc * sizeof(int));
+    int *users = (int *)R_alloc(nc, sizeof(int));
+    ivec fresh = {NULL, 0, 0}; /* new certificates: cell, length, cells */
+    for (int i = 0; i < ncand; i++) {
+      int s = cand[i], nusers = 0, ok = 1;
+      for (int e = k.head[s]; e >= 0; e = k.next.x[e]) {
+        int u = k.user.x[e];
+        if (seen[u] == i + 1 || !certs_uses(&k, u, s)) continue;
+        seen[u] = i + 1;
+        users[nusers++] = u;
+      }
+      status[s] = 0;
+      fresh.n = 0;
+      for (int j = 0; j < nusers && ok; j++) {
+        if (certify_one(&ms, users[j], need, cap, 0, nprune, best, &nbest) != 0) {
+          ok = 0;
+          break;
+        }
+        ivec_push(&fresh, users[j]);
+        ivec_push(&fresh, nbest);
+        for (int b = 0; b < 2 * nbest; b++) ivec_push(&fresh, best[b]);
+      }
+      if (!ok) {
+        status[s] = 2;
+      } else {
+        for (int f = 0; f < fresh.n; f += 2 + 2 * fresh.x[f + 1])
+          certs_store(&k, fresh.x[f], fresh.x + f + 2, fresh.x[f + 1]);
+      }
+      if ((i + 1) % 256 == 0) R_CheckUserInterrupt();
+    }
+  }
+  relqueue q;
+  queue_init(&q, rel.nrel);
+  propagate(&rel, status, value, lo0, hi0, REAL(lo_out), REAL(hi_out), &q);
+  SEXP failed_out = Rf_allocVector(INTSXP, failed.n);
+  SET_VECTOR_ELT(out, 3, failed_out);
+  if (failed.n > 0)
+    memcpy(INTEGER(failed_out), failed.x, (size_t)failed.n * sizeof(int));
+  /* the certificates: cell j's move is cells cell[ptr[j] + 1 .. ptr[j + 1]]
+   * (1-based) changed by delta[...]; empty for cells without one */
+  R_xlen_t total = 0;
+  for (int j = 0; j < ncell; j++)
+    if (k.len[j] > 0) total += k.len[j];
+  SEXP cert_out = Rf_allocVector(VECSXP, 3);
+  SET_VECTOR_ELT(out, 4, cert_out);
+  SEXP ptr_out = Rf_allocVector(INTSXP, (R_xlen_t)ncell + 1);
+  SET_VECTOR_ELT(cert_out, 0, ptr_out);
+  SEXP cell_out = Rf_allocVector(INTSXP, total);
+  SET_VECTOR_ELT(cert_out, 1, cell_out);
+  SEXP delta_out = Rf_allocVector(INTSXP, total);
+  SET_VECTOR_ELT(cert_out, 2, delta_out);
+  int *p_ptr = INTEGER(ptr_out), *p_cell = INTEGER(cell_out),
+      *p_delta = INTEGER(delta_out);
+  p_ptr[0] = 0;
+  for (int j = 0; j < ncell; j++) {
+    int at = p_ptr[j];
+    for (int i = 0; i < k.len[j]; i++) {
+      p_cell[at] = k.pool.x[k.at[j] + 2 * i] + 1;
+      p_delta[at++] = k.pool.x[k.at[j] + 2 * i + 1];
+    }
+    p_ptr[j + 1] = at;
   }
   UNPROTECT(1);
   return out;
