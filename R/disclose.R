@@ -1710,12 +1710,14 @@ audit_rows <- function(rel, v, st, lo, hi, col, labels, protection, n) {
 # Attacker intervals of the hidden cells `which`. In groups of linked
 # hidden cells of at most `whole_limit` cells, every interval is exact (two
 # programmes per cell). In larger groups, two programmes per cell take too
-# long (each solves thousands of variables), so: programmes that push all
-# cells of the group to one end of their bounds or the other give feasible
-# solutions; a cell whose values in them already span `protection` is
-# protected, and its interval is reported as the span seen (a part of the
-# exact interval, `exact = FALSE`); every other cell gets its exact
-# interval. The verdict `protected` is exact either way.
+# long (each solves thousands of variables), so: one programme gives a
+# feasible point, and a cell with a move from it of `protection` is
+# protected; then programmes that push all cells of the group to one end of
+# their bounds or the other give more feasible solutions, and a cell whose
+# values in them already span `protection` is protected. Such a cell's
+# interval is reported as the span seen (a part of the exact interval,
+# `exact = FALSE`); every other cell gets its exact interval. The verdict
+# `protected` is exact either way.
 audit_intervals <- function(rel, v, status, prior, which, protection,
                             whole_limit = 2000L) {
   lm <- lp_models(rel, v, status, prior)
@@ -1728,29 +1730,48 @@ audit_intervals <- function(rel, v, status, prior, which, protection,
     m <- lm$model(k)
     open <- targets[[k]]
     if (size[k] > whole_limit) {
-      at <- match(open, m$vars)
-      seen_lo <- rep(Inf, length(open))
-      seen_hi <- rep(-Inf, length(open))
+      # a cell with a move (spr_c_disclose_moves()) of `protection` from a
+      # feasible point, every relation and bound kept, is protected; its
+      # interval is reported as the span of that move
+      moved_from <- function(x) {
+        x0 <- v
+        x0[m$vars] <- x
+        mv <- .Call(C_spr_c_disclose_moves, rel$ptr, rel$member,
+                    as.integer(status), as.double(x0), as.double(prior$lo),
+                    as.double(prior$hi), as.integer(open),
+                    as.double(protection), 256L)
+        lower[open[mv]] <<- x0[open[mv]] - attr(mv, "down")[mv]
+        upper[open[mv]] <<- x0[open[mv]] + attr(mv, "up")[mv]
+        exact[open[mv]] <<- FALSE
+        open[!mv]
+      }
+      seen_lo <- rep(Inf, length(v))
+      seen_hi <- rep(-Inf, length(v))
       idle <- 0L
-      for (round in 1:10) {
+      # the first programme only finds a feasible point; the next ones push
+      # the open cells to one end of their bounds or the other
+      for (round in 0:10) {
         w <- numeric(length(m$vars))
-        w[at] <- if (round <= 2L) c(1, -1)[round] else
-          ifelse((open * 40503 + round * 977) %% 65536 < 32768, 1, -1)
+        at <- match(open, m$vars)
+        if (round > 0L) {
+          w[at] <- if (round <= 2L) c(1, -1)[round] else
+            ifelse((open * 40503 + round * 977) %% 65536 < 32768, 1, -1)
+        }
         sol <- lp_optimum(m, w, TRUE)
         if (is.null(sol)) sol <- lp_optimum(m, -abs(w), TRUE)
         if (is.null(sol)) next
-        x <- sol$x[at]
-        before <- sum(seen_hi - seen_lo >= tol)
-        seen_lo <- pmin(seen_lo, x)
-        seen_hi <- pmax(seen_hi, x)
-        idle <- if (sum(seen_hi - seen_lo >= tol) > before) 0L else idle + 1L
-        if (all(seen_hi - seen_lo >= tol) || idle >= 2L) break
+        before <- length(open)
+        seen_lo[open] <- pmin(seen_lo[open], sol$x[at])
+        seen_hi[open] <- pmax(seen_hi[open], sol$x[at])
+        done <- seen_hi[open] - seen_lo[open] >= tol
+        lower[open[done]] <- seen_lo[open[done]]
+        upper[open[done]] <- seen_hi[open[done]]
+        exact[open[done]] <- FALSE
+        open <- open[!done]
+        if (length(open)) open <- moved_from(sol$x)
+        idle <- if (length(open) < before) 0L else idle + 1L
+        if (length(open) == 0 || idle >= 2L) break
       }
-      done <- seen_hi - seen_lo >= tol
-      lower[open[done]] <- seen_lo[done]
-      upper[open[done]] <- seen_hi[done]
-      exact[open[done]] <- FALSE
-      open <- open[!done]
     }
     for (t in open) {
       w <- numeric(length(m$vars))

@@ -996,18 +996,31 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
 
   SEXP out = PROTECT(Rf_allocVector(LGLSXP, ntarget));
   int *v_out = LOGICAL(out);
+  /* how far the move found goes up and down from the value (at most
+   * `protection`): the span it proves */
+  SEXP up_sexp = Rf_allocVector(INTSXP, ntarget);
+  Rf_setAttrib(out, Rf_install("up"), up_sexp);
+  SEXP down_sexp = Rf_allocVector(INTSXP, ntarget);
+  Rf_setAttrib(out, Rf_install("down"), down_sexp);
+  int *up = INTEGER(up_sexp), *down = INTEGER(down_sexp);
   for (int t = 0; t < ntarget; t++) {
     int c = targets[t] - 1;
     if (c < 0 || c >= ncell || ms.status[c] == 0)
       SPR_INTERNAL("target %d is not a hidden cell", c + 1);
     int reach = 0;
-    for (int attempt = 0; attempt < 2 * MOVE_VARIANTS && reach < need;
+    up[t] = down[t] = 0;
+    /* the plain variants first, then the careful ones (see move_search()) */
+    for (int attempt = 0; attempt < 8 * MOVE_VARIANTS && reach < need;
          attempt++) {
       int sign = attempt % 2 ? -1 : 1;
       if (!move_search(&ms, c, sign, cap, attempt / 2, 0)) continue;
       /* the move found, and its opposite, as far as the bounds allow */
       int there = move_reach(&ms, 1, need), back = move_reach(&ms, -1, need);
-      if (there + back > reach) reach = there + back;
+      if (there + back > reach) {
+        reach = there + back;
+        up[t] = sign > 0 ? there : back;
+        down[t] = sign > 0 ? back : there;
+      }
     }
     move_reset(&ms);
     v_out[t] = reach >= need;
