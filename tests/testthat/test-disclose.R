@@ -284,9 +284,10 @@ test_that("dominance(): a cell led by one contributor is hidden and never labell
 test_that("moves prove a cell protected only when the bounds allow one", {
   moves <- function(status, value, lo, hi, protection = 1) {
     # one relation: cell 3 (the total) = cell 1 + cell 2
-    .Call(spreiding:::C_spr_c_disclose_moves, c(0L, 3L), c(3L, 1L, 2L),
-          as.integer(status), as.double(value), as.double(lo), as.double(hi),
-          which(status != 0L), as.double(protection), 64L)
+    as.vector(.Call(spreiding:::C_spr_c_disclose_moves, c(0L, 3L),
+                    c(3L, 1L, 2L), as.integer(status), as.double(value),
+                    as.double(lo), as.double(hi), which(status != 0L),
+                    as.double(protection), 64L))
   }
   # a = 1 (primary, 1..9), b = 0 hidden, total 1 published: a + 1 needs
   # b - 1 < 0, a - 1 < 1; b + 1 needs a - 1; b - 1 < 0. Nothing moves.
@@ -295,6 +296,12 @@ test_that("moves prove a cell protected only when the bounds allow one", {
   # b = 4, total 5: a + 1 with b - 1 = 3; b - 1 with a + 1 = 2.
   expect_identical(moves(c(1, 2, 0), c(1, 4, 5), c(1, 0, 0), c(9, Inf, Inf)),
                    c(TRUE, TRUE))
+  # the span proven: a (at its lower bound 1) only up, b only down
+  span <- .Call(spreiding:::C_spr_c_disclose_moves, c(0L, 3L), c(3L, 1L, 2L),
+                c(1L, 2L, 0L), c(1, 4, 5), c(1, 0, 0), c(9, Inf, Inf), 1:2,
+                1, 64L)
+  expect_identical(attr(span, "up"), c(1L, 0L))
+  expect_identical(attr(span, "down"), c(0L, 1L))
   # a = 1, b = 1, total 2: a can reach 2 (b = 0) and no lower, so its
   # interval [1, 2] is 1 wide: protected at protection 1, not at 2.
   expect_identical(moves(c(1, 2, 0), c(1, 1, 2), c(1, 0, 0), c(9, Inf, Inf)),
@@ -311,7 +318,60 @@ test_that("moves prove a cell protected only when the bounds allow one", {
   got <- .Call(spreiding:::C_spr_c_disclose_moves, rel$ptr, rel$member, st,
                truth, ifelse(st == 1L, 1, 0), ifelse(st == 1L, 9, Inf),
                which(st != 0L), 1, 64L)
-  expect_identical(got, rep(TRUE, 4))
+  expect_identical(as.vector(got), rep(TRUE, 4))
+})
+
+test_that("certificates: each primary cell's move is checked, and unneeded complements are published", {
+  certify <- function(ptr, member, value, status, lo, hi) {
+    n <- length(value)
+    .Call(spreiding:::C_spr_c_disclose_certify, ptr, member, as.double(value),
+          as.integer(status), rank(value, ties.method = "first"),
+          integer(n), as.double(lo), as.double(hi), 1, 64L, TRUE)
+  }
+  # one relation: cell 5 (total 100, published) = a 3 (primary, 1..9) +
+  # b 20 + c 30 (both hidden as complements) + d 47 (published). a needs
+  # one hidden partner. Pruning tries the most valuable complement first:
+  # c is published when a finds a move through b, and b, then needed,
+  # stays hidden.
+  ptr <- c(0L, 5L)
+  member <- c(5L, 1L, 2L, 3L, 4L)
+  v <- c(3, 20, 30, 47, 100)
+  res <- certify(ptr, member, v, c(1, 2, 2, 0, 0), c(1, 0, 0, 0, 0),
+                 c(9, Inf, Inf, Inf, Inf))
+  expect_identical(res[[1]], c(1L, 2L, 0L, 0L, 0L))
+  expect_identical(res[[4]], integer())
+  # a's certificate: a and b change in opposite directions (the total
+  # stays), worked out by hand; nothing else moves
+  cert <- res[[5]]
+  cells <- cert[[2]][(cert[[1]][1] + 1):cert[[1]][2]]
+  delta <- cert[[3]][(cert[[1]][1] + 1):cert[[1]][2]]
+  expect_setequal(cells, 1:2)
+  expect_identical(sum(delta), 0L)
+  expect_identical(sort(abs(delta)), c(1L, 1L))
+  # only primary cells get certificates
+  expect_identical(diff(cert[[1]])[2:5], rep(0L, 4))
+
+  # the check in R accepts it, and refuses it when tampered with: a
+  # delta that breaks the relation, a published cell in the move, or a
+  # move the bounds do not allow
+  rel <- list(ptr = ptr, member = member)
+  prior <- list(lo = c(1, 0, 0, 0, 0), hi = c(9, Inf, Inf, Inf, Inf))
+  chk <- function(status, cert, v = c(3, 20, 30, 47, 100)) {
+    spreiding:::certified_cells(rel, v, status, prior, cert, 1)
+  }
+  expect_identical(chk(res[[1]], cert), 1L)
+  broken <- cert
+  broken[[3]][broken[[2]] == 2L] <- 2L * broken[[3]][broken[[2]] == 2L]
+  expect_identical(chk(res[[1]], broken), integer())
+  expect_identical(chk(c(1L, 0L, 0L, 0L, 0L), cert), integer())
+  # with a at 1 (its lower bound) and b at 0, neither can give the other a
+  # unit: the move fits neither way
+  expect_identical(chk(res[[1]], cert, c(1, 0, 30, 69, 100)), integer())
+
+  # with no complement at all, one is bought: the cheapest, b
+  res <- certify(ptr, member, v, c(1, 0, 0, 0, 0), c(1, 0, 0, 0, 0),
+                 c(9, Inf, Inf, Inf, Inf))
+  expect_identical(res[[1]], c(1L, 2L, 0L, 0L, 0L))
 })
 
 test_that("1 + 1 = 2 pins both small cells, so a third cell is suppressed", {
