@@ -229,27 +229,31 @@ check_whole_number <- function(x, arg, min, call) {
 #'    is narrower than the protection level (see [secondary()]), suppress a
 #'    published cell of its relations (or, when all of them are suppressed,
 #'    of the nearest relations beyond), chosen the same way; repeat from 1;
-#' 3. with `audit` (Rglpk installed), check every primary cell exactly: a
-#'    cell is protected when a move of the hidden cells exists that keeps
-#'    every relation and bound and changes it (searched in C, a rectangle or
-#'    cube of cells in a crossed table); the rest by linear programming
-#'    ([audit_disclosure()]). Repeat from 1 for any primary cell still
-#'    exposed; a cell exposed again gets a complement in each of its
-#'    relations, and then so do the hidden cells around it, one relation
-#'    further out each round. In a group of more than 2,000 linked
-#'    suppressed cells a cell that the programmes cannot prove protected
-#'    counts as exposed: that costs suppressions, never a disclosure;
-#' 4. publish again any complementary cell whose value the published cells
-#'    pin down anyway (it hides nothing).
+#' 3. give every primary cell a certificate: a move, that is a change of
+#'    hidden cells that keeps every relation and every attacker's bound and
+#'    changes the cell by the protection level. A move is a feasible point
+#'    of the attacker's linear programme, so the cell is protected, whatever
+#'    else the attacker combines. The search (in C) balances one relation at
+#'    a time with the hidden cell that unbalances the fewest others (a
+#'    rectangle or cube of cells in a crossed table, Repsilber's hypercube
+#'    generalised to linked hierarchies); when it fails it retries with the
+#'    most constrained relation first. A cell without a move gets one
+#'    through published cells, and the fewest of those are suppressed;
+#' 4. publish again each complementary cell, the most valuable first, when
+#'    every certificate through it can be replaced by one without it (this
+#'    also publishes complements the published cells pin down anyway, which
+#'    hide nothing). Every certificate is checked again in R, independently
+#'    of the C code that found it;
+#' 5. a primary cell still without a certificate (rare) is checked by linear
+#'    programming when `audit` allows ([audit_disclosure()]), and steps 1
+#'    and 2 add complements until it is protected.
 #' This does not find the smallest possible set of suppressions (that
-#' problem is NP-hard), but every result is checked. On a national PC4 x
-#' sex x cohort table (`bench/disclosure.R`) it hides fewer cells than
-#' sdcTable's and GaussSuppression's heuristics, which there also leave
-#' some cells of 1 to 9 that an attacker who knows the rule can work out.
-#' On large linked tables the groups of linked suppressed cells grow to
-#' tens of thousands, and the exact check then takes minutes and adds
-#' suppressions it cannot prove unneeded; `audit = FALSE` skips it.
-#'
+#' problem is NP-hard), but every result is checked. On national PC4 x sex
+#' x cohort tables (`bench/disclosure.R`, PC4 in PC2, and PC4 linked into
+#' gemeenten and AZW regions) it hides fewer cells than sdcTable's and
+#' GaussSuppression's heuristics, which there also leave some cells of 1 to
+#' 9 that an attacker who knows the rule can work out.
+
 #' @section Derived statistics:
 #' A derived statistic computed from a suppressed count would give the count
 #' away (a rate with its published denominator, inhabitants per student with
@@ -279,9 +283,10 @@ check_whole_number <- function(x, arg, min, call) {
 #' @param by Dimension columns. By default the `by` columns of a
 #'   [region_table()] result, otherwise every character, factor or logical
 #'   column that is not a parent in `hierarchy`.
-#' @param audit `NA` (check with linear programming when Rglpk is
-#'   installed), `TRUE` (always; an error without Rglpk) or `FALSE`
-#'   (interval propagation only).
+#' @param audit `NA` (check the primary cells that have no certificate by
+#'   linear programming when Rglpk is installed), `TRUE` (always; an error
+#'   without Rglpk) or `FALSE` (such cells are protected by interval
+#'   propagation only). Cells with a certificate need no programme.
 #' @return A data frame of class `spreiding_disclosed`: the rows of `table`
 #'   followed by the computed totals, a column `level`, the suppressed
 #'   values set to `NA`, and per count and per derived column a factor

@@ -109,6 +109,8 @@ is_installed() { # dpkg package name
 # way gets its packages from CRAN, so apt does not pull in a second R.
 system_pkgs=("${SYSTEM_PKGS[@]}")
 [[ $VALGRIND == yes ]] && system_pkgs+=(valgrind)
+# sdcTable compiles against GLPK from source (CRAN), so it needs the headers
+[[ $BENCH == yes ]] && system_pkgs+=(libglpk-dev)
 r_from_apt=no
 if ! command -v Rscript >/dev/null 2>&1; then
   r_from_apt=yes
