@@ -1024,9 +1024,11 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
   }
   # complementary cells the published ones pin down hide nothing: publish
   # them (those found by propagation, and with the audit those that linear
-  # programming proves pinned)
+  # programming proves pinned; the certificate step has published every
+  # complement it did not need, so that check is for the complements added
+  # after it)
   pinned <- which(status == 2L & upper - lower < 0.5)
-  if (use_lp) {
+  if (use_lp && !first && length(stuck)) {
     pinned <- union(pinned, lp_exposed(rel, v, status, prior,
                                        setdiff(which(status == 2L), pinned),
                                        1, unproven = "ignore"))

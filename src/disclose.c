@@ -663,24 +663,45 @@ static int *int_arg(SEXP x, int n, const char *what) {
   return INTEGER(x);
 }
 
+/* The cell arguments of spr_c_disclose_protect() and
+ * spr_c_disclose_certify(). Complements are chosen from the lowest tier
+ * first: 0 for most cells, 1 for the grand total, 2 for a cell at the lower
+ * end of its bounds (a zero), which can move one way only and so cannot
+ * protect a cell that is at its own lower end. */
+typedef struct {
+  int ncell;
+  relset rel;
+  const double *value, *lo0, *hi0;
+  const int *status0, *priority, *tier;
+} cell_args;
+
+static void cell_args_read(cell_args *p_a, SEXP ptr_sexp, SEXP member_sexp,
+                           SEXP value_sexp, SEXP status_sexp,
+                           SEXP priority_sexp, SEXP tier_sexp, SEXP lo0_sexp,
+                           SEXP hi0_sexp) {
+  int ncell = (int)XLENGTH(status_sexp);
+  p_a->ncell = ncell;
+  relset_init(&p_a->rel, ptr_sexp, member_sexp, ncell);
+  p_a->value = real_arg(value_sexp, ncell, "value");
+  p_a->status0 = int_arg(status_sexp, ncell, "status");
+  p_a->priority = int_arg(priority_sexp, ncell, "priority");
+  p_a->tier = int_arg(tier_sexp, ncell, "tier");
+  p_a->lo0 = real_arg(lo0_sexp, ncell, "lo0");
+  p_a->hi0 = real_arg(hi0_sexp, ncell, "hi0");
+}
+
 SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                             SEXP status_sexp, SEXP priority_sexp,
                             SEXP tier_sexp, SEXP lo0_sexp, SEXP hi0_sexp,
                             SEXP protection_sexp, SEXP force_sexp,
                             SEXP wide_sexp) {
-  int ncell = (int)XLENGTH(status_sexp);
-  relset rel;
-  relset_init(&rel, ptr_sexp, member_sexp, ncell);
-  const double *value = real_arg(value_sexp, ncell, "value");
-  const int *status0 = int_arg(status_sexp, ncell, "status");
-  const int *priority = int_arg(priority_sexp, ncell, "priority");
-  /* complements are chosen from the lowest tier first: 0 for most cells,
-   * 1 for the grand total, 2 for a cell at the lower end of its bounds (a
-   * zero), which can move one way only and so cannot protect a cell that is
-   * at its own lower end */
-  const int *tier = int_arg(tier_sexp, ncell, "tier");
-  const double *lo0 = real_arg(lo0_sexp, ncell, "lo0");
-  const double *hi0 = real_arg(hi0_sexp, ncell, "hi0");
+  cell_args a;
+  cell_args_read(&a, ptr_sexp, member_sexp, value_sexp, status_sexp,
+                 priority_sexp, tier_sexp, lo0_sexp, hi0_sexp);
+  int ncell = a.ncell;
+  relset rel = a.rel;
+  const double *value = a.value, *lo0 = a.lo0, *hi0 = a.hi0;
+  const int *status0 = a.status0, *priority = a.priority, *tier = a.tier;
   const int *force = int_arg(force_sexp, -1, "force");
   const int *wide = int_arg(wide_sexp, -1, "wide");
   if (TYPEOF(protection_sexp) != REALSXP || XLENGTH(protection_sexp) != 1)
@@ -1148,15 +1169,13 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                             SEXP tier_sexp, SEXP lo0_sexp, SEXP hi0_sexp,
                             SEXP protection_sexp, SEXP cap_sexp,
                             SEXP prune_sexp) {
-  int ncell = (int)XLENGTH(status_sexp);
-  relset rel;
-  relset_init(&rel, ptr_sexp, member_sexp, ncell);
-  const double *value = real_arg(value_sexp, ncell, "value");
-  const int *priority = int_arg(priority_sexp, ncell, "priority");
-  const int *tier = int_arg(tier_sexp, ncell, "tier");
-  const double *lo0 = real_arg(lo0_sexp, ncell, "lo0");
-  const double *hi0 = real_arg(hi0_sexp, ncell, "hi0");
-  const int *status0 = int_arg(status_sexp, ncell, "status");
+  cell_args a;
+  cell_args_read(&a, ptr_sexp, member_sexp, value_sexp, status_sexp,
+                 priority_sexp, tier_sexp, lo0_sexp, hi0_sexp);
+  int ncell = a.ncell;
+  relset rel = a.rel;
+  const double *value = a.value, *lo0 = a.lo0, *hi0 = a.hi0;
+  const int *status0 = a.status0, *priority = a.priority, *tier = a.tier;
   double protection = Rf_asReal(protection_sexp);
   int cap = Rf_asInteger(cap_sexp), prune = Rf_asLogical(prune_sexp);
   if (ISNAN(protection) || cap == NA_INTEGER || cap < 1 ||
@@ -1165,9 +1184,9 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   int need = (int)ceil(protection - 1e-9);
   if (need < 1) need = 1;
   /* tries per cell: the first search uses the plain variants only; a cell
-   * without a move then, and a cell whose move passes through a cell being
-   * published, gets the careful ones too (see move_search()) */
-  int nretry = 4 * MOVE_VARIANTS, nprune = 4 * MOVE_VARIANTS;
+   * without a move then gets many careful ones too (see move_search()),
+   * and a cell whose move passes through a cell being published some */
+  int nretry = 16 * MOVE_VARIANTS, nprune = 4 * MOVE_VARIANTS;
 
   SEXP out = PROTECT(Rf_allocVector(VECSXP, 5));
   SEXP status_out = Rf_allocVector(INTSXP, ncell);
