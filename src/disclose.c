@@ -1153,15 +1153,17 @@ static int certs_uses(const certs *p_k, int c, int y) {
   return 0;
 }
 
-static const int *sort_key_priority, *sort_key_tier;
+/* Pruning order: the grand total first, then the most valuable cell, then
+ * the row. */
+typedef struct {
+  int total, priority, cell;
+} prune_key;
+
 static int cmp_prune(const void *a, const void *b) {
-  int x = *(const int *)a, y = *(const int *)b;
-  /* the grand total first, then the most valuable cell, then the row */
-  if (sort_key_tier[x] != sort_key_tier[y])
-    return sort_key_tier[x] == 1 ? -1 : (sort_key_tier[y] == 1 ? 1 : 0);
-  if (sort_key_priority[x] != sort_key_priority[y])
-    return sort_key_priority[x] > sort_key_priority[y] ? -1 : 1;
-  return x < y ? -1 : (x > y);
+  const prune_key *x = (const prune_key *)a, *y = (const prune_key *)b;
+  if (x->total != y->total) return x->total ? -1 : 1;
+  if (x->priority != y->priority) return x->priority > y->priority ? -1 : 1;
+  return x->cell < y->cell ? -1 : (x->cell > y->cell);
 }
 
 SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
@@ -1245,18 +1247,20 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   /* 3. pruning */
   if (prune) {
     int ncand = 0;
-    int *cand = (int *)R_alloc(nc, sizeof(int));
-    for (int j = 0; j < ncell; j++)
-      if (status[j] == 2) cand[ncand++] = j;
-    sort_key_priority = priority;
-    sort_key_tier = tier;
-    qsort(cand, (size_t)ncand, sizeof(int), cmp_prune);
+    prune_key *cand = (prune_key *)R_alloc(nc, sizeof(prune_key));
+    for (int j = 0; j < ncell; j++) {
+      if (status[j] != 2) continue;
+      cand[ncand].total = tier[j] == 1;
+      cand[ncand].priority = priority[j];
+      cand[ncand++].cell = j;
+    }
+    qsort(cand, (size_t)ncand, sizeof(prune_key), cmp_prune);
     int *seen = (int *)R_alloc(nc, sizeof(int));
     memset(seen, 0, (size_t)nc * sizeof(int));
     int *users = (int *)R_alloc(nc, sizeof(int));
     ivec fresh = {NULL, 0, 0}; /* new certificates: cell, length, cells */
     for (int i = 0; i < ncand; i++) {
-      int s = cand[i], nusers = 0, ok = 1;
+      int s = cand[i].cell, nusers = 0, ok = 1;
       for (int e = k.head[s]; e >= 0; e = k.next.x[e]) {
         int u = k.user.x[e];
         if (seen[u] == i + 1 || !certs_uses(&k, u, s)) continue;
