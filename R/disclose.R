@@ -981,9 +981,12 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
       # protected), buying complements where needed; then complements no
       # certificate needs are published again. The certificates are checked
       # here, independently of the C code that found them.
+      # (the option, internal, lets the tests take the path of cells
+      # without a certificate: with a cap of 1 cell no move is found)
+      cap <- getOption("spreiding.move_cap", 256L)
       res <- .Call(C_spr_c_disclose_certify, rel$ptr, rel$member, v, res[[1]],
                    priority, tier, prior$lo, prior$hi, as.double(protection),
-                   256L, TRUE)
+                   as.integer(cap), TRUE)
       proven <- certified_cells(rel, v, res[[1]], prior, res[[5]], protection)
       first <- FALSE
     }
