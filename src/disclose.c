@@ -1176,8 +1176,6 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                  priority_sexp, tier_sexp, lo0_sexp, hi0_sexp);
   int ncell = a.ncell;
   relset rel = a.rel;
-  const double *value = a.value, *lo0 = a.lo0, *hi0 = a.hi0;
-  const int *status0 = a.status0, *priority = a.priority, *tier = a.tier;
   double protection = Rf_asReal(protection_sexp);
   int cap = Rf_asInteger(cap_sexp), prune = Rf_asLogical(prune_sexp);
   if (ISNAN(protection) || cap == NA_INTEGER || cap < 1 ||
@@ -1198,16 +1196,16 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   SEXP hi_out = Rf_allocVector(REALSXP, ncell);
   SET_VECTOR_ELT(out, 2, hi_out);
   int *status = INTEGER(status_out);
-  memcpy(status, status0, (size_t)ncell * sizeof(int));
+  memcpy(status, a.status0, (size_t)ncell * sizeof(int));
 
   move_space ms;
   move_space_init(&ms, &rel, cap);
   ms.status = status;
-  ms.priority = priority;
-  ms.tier = tier;
-  ms.value = value;
-  ms.lo = lo0;
-  ms.hi = hi0;
+  ms.priority = a.priority;
+  ms.tier = a.tier;
+  ms.value = a.value;
+  ms.lo = a.lo0;
+  ms.hi = a.hi0;
 
   int nc = ncell > 0 ? ncell : 1;
   certs k;
@@ -1250,8 +1248,8 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
     prune_key *cand = (prune_key *)R_alloc(nc, sizeof(prune_key));
     for (int j = 0; j < ncell; j++) {
       if (status[j] != 2) continue;
-      cand[ncand].total = tier[j] == 1;
-      cand[ncand].priority = priority[j];
+      cand[ncand].total = a.tier[j] == 1;
+      cand[ncand].priority = a.priority[j];
       cand[ncand++].cell = j;
     }
     qsort(cand, (size_t)ncand, sizeof(prune_key), cmp_prune);
@@ -1289,7 +1287,8 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   }
   relqueue q;
   queue_init(&q, rel.nrel);
-  propagate(&rel, status, value, lo0, hi0, REAL(lo_out), REAL(hi_out), &q);
+  propagate(&rel, status, a.value, a.lo0, a.hi0, REAL(lo_out), REAL(hi_out),
+            &q);
   SEXP failed_out = Rf_allocVector(INTSXP, failed.n);
   SET_VECTOR_ELT(out, 3, failed_out);
   if (failed.n > 0)
