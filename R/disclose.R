@@ -1718,8 +1718,9 @@ audit_rows <- function(rel, v, st, lo, hi, col, labels, protection, n) {
 }
 
 # Attacker intervals of the hidden cells `which`. In groups of linked
-# hidden cells of at most `whole_limit` cells, every interval is exact (two
-# programmes per cell). In larger groups, two programmes per cell take too
+# hidden cells of at most `whole_limit` cells (an internal option, so the
+# tests can take the other path on small tables), every interval is exact
+# (two programmes per cell). In larger groups, two programmes per cell take too
 # long (each solves thousands of variables), so: one programme gives a
 # feasible point, and a cell with a move from it of `protection` is
 # protected; then programmes that push all cells of the group to one end of
@@ -1729,7 +1730,8 @@ audit_rows <- function(rel, v, st, lo, hi, col, labels, protection, n) {
 # `exact = FALSE`); every other cell gets its exact interval. The verdict
 # `protected` is exact either way.
 audit_intervals <- function(rel, v, status, prior, which, protection,
-                            whole_limit = 2000L) {
+                            whole_limit = getOption("spreiding.audit_exact",
+                                                    2000L)) {
   lm <- lp_models(rel, v, status, prior)
   size <- tabulate(lm$comp, lm$ncomp)
   lower <- upper <- rep(NA_real_, length(v))

@@ -656,6 +656,47 @@ test_that("cells without a certificate are protected by the programmes and repai
   expect_identical(problems, character())
 })
 
+test_that("the audit of large groups (moves from feasible points) agrees with the exact one", {
+  skip_if_not_installed("Rglpk")
+  # every group counts as large when the exact limit is 0; the verdicts
+  # must be those of the exact audit, and every partial interval must lie
+  # inside the exact one and be at least the protection wide
+  set.seed(20261205)
+  problems <- character()
+  n_exposed <- n_partial <- 0
+  for (k in seq_len(40)) {
+    g <- disc_random_table()
+    out <- disclose(g$table, "n", hierarchy = g$hierarchy, by = g$by)
+    if (!any(out$n_status == "secondary")) next
+    # publish one complementary cell again: some primary cells may become
+    # exposed, which both audits must see
+    sec <- which(out$n_status == "secondary")
+    truth <- disc_truth(out, g$table, "n", setdiff(names(g$table), "n"))
+    out$n[sec[1]] <- truth[sec[1]]
+    out$n_status[sec[1]] <- "ok"
+    exact <- audit_disclosure(out)
+    fast <- withr::with_options(list(spreiding.audit_exact = 0L),
+                                audit_disclosure(out))
+    n_exposed <- n_exposed + sum(!exact$protected)
+    if (!identical(fast$row, exact$row) ||
+        !identical(fast$protected, exact$protected)) {
+      problems <- c(problems, paste(k, "verdicts differ"))
+      next
+    }
+    part <- !fast$exact
+    n_partial <- n_partial + sum(part)
+    inside <- fast$lower[part] >= exact$lower[part] - 1e-6 &
+      fast$upper[part] <= exact$upper[part] + 1e-6 &
+      fast$upper[part] - fast$lower[part] >= 1 - 1e-6
+    if (!all(inside)) problems <- c(problems, paste(k, "a partial interval"))
+  }
+  expect_identical(problems, character())
+  # the test is only worth something if some cells were exposed and some
+  # were proven by moves or push solutions
+  expect_gt(n_exposed, 0)
+  expect_gt(n_partial, 0)
+})
+
 # ---- 4. derived statistics ---------------------------------------------------------
 
 test_that("a rate is set NA with status 'derived' where its inputs are suppressed", {
