@@ -1615,9 +1615,11 @@ print.spreiding_disclosed <- function(x, ...) {
 #'   `published`), `column`, `status` (`primary`, `secondary` or, for tables
 #'   not made by [disclose()], `hidden`), `lower`, `upper`, `exact` and
 #'   `protected`. In groups of more than 2,000 linked hidden cells, a cell
-#'   shown protected by two feasible solutions gets the span of those as
-#'   its interval (`exact = FALSE`, a part of the exact interval); every
-#'   other interval is exact, and so is every verdict.
+#'   shown protected by two feasible solutions, or by a move of the
+#'   protection width from one (a change of hidden cells that keeps every
+#'   relation and bound), gets the span of those as its interval
+#'   (`exact = FALSE`, a part of the exact interval); every other interval
+#'   is exact, and so is every verdict.
 #' @seealso [disclose()]
 #' @export
 #' @examplesIf requireNamespace("Rglpk", quietly = TRUE)
