@@ -980,13 +980,13 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
       # every primary cell gets a certificate (a move that proves it
       # protected), buying complements where needed; then complements no
       # certificate needs are published again. The certificates are checked
-      # here, independently of the C code that found them.
-      # (the option, internal, lets the tests take the path of cells
-      # without a certificate: with a cap of 1 cell no move is found)
+      # here, independently of the C code that found them. (The internal
+      # option lets the tests take the path of cells without a certificate:
+      # with moves capped at 1 cell none is found.)
       cap <- getOption("spreiding.move_cap", 256L)
       res <- .Call(C_spr_c_disclose_certify, rel$ptr, rel$member, v, res[[1]],
                    priority, tier, prior$lo, prior$hi, as.double(protection),
-                   as.integer(cap), TRUE)
+                   as.integer(cap))
       proven <- certified_cells(rel, v, res[[1]], prior, res[[5]], protection)
       first <- FALSE
     }
@@ -1031,7 +1031,7 @@ protect_column <- function(rel, v, prim, priority, tier, prior, protection,
   # complement it did not need, so that check is for the complements added
   # after it)
   pinned <- which(status == 2L & upper - lower < 0.5)
-  if (use_lp && !first && length(stuck)) {
+  if (use_lp && length(stuck)) {
     pinned <- union(pinned, lp_exposed(rel, v, status, prior,
                                        setdiff(which(status == 2L), pinned),
                                        1, unproven = "ignore"))

@@ -38,6 +38,11 @@
  * programming: a move of the hidden cells that keeps every relation and
  * bound and changes the cell is a witness (see the section on moves).
  *
+ * spr_c_disclose_certify() gives every primary cell such a move (its
+ * certificate), hiding published cells where none exists, and then
+ * publishes again the complements no certificate needs (see the section on
+ * certificates).
+ *
  * spr_c_disclose_components() splits the suppressed cells into groups
  * linked by relations (union-find), so the exact audit solves small linear
  * programs instead of one per table.
@@ -1072,8 +1077,9 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
  *    found here again stays valid when later cells are published, since
  *    no certificate passes through a published cell.
  *
- * Cells for which no move is found are returned in `failed`; the caller
- * decides (linear programming, or more suppressions). */
+ * Cells for which no move is found are returned (element 4); the caller
+ * decides (linear programming, or more suppressions). Element 5 holds the
+ * certificates, so that R can check them. */
 
 /* A growable int array on R's transient heap (freed after the .Call). */
 typedef struct {
@@ -1169,18 +1175,16 @@ static int cmp_prune(const void *a, const void *b) {
 SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                             SEXP status_sexp, SEXP priority_sexp,
                             SEXP tier_sexp, SEXP lo0_sexp, SEXP hi0_sexp,
-                            SEXP protection_sexp, SEXP cap_sexp,
-                            SEXP prune_sexp) {
+                            SEXP protection_sexp, SEXP cap_sexp) {
   cell_args a;
   cell_args_read(&a, ptr_sexp, member_sexp, value_sexp, status_sexp,
                  priority_sexp, tier_sexp, lo0_sexp, hi0_sexp);
   int ncell = a.ncell;
   relset rel = a.rel;
   double protection = Rf_asReal(protection_sexp);
-  int cap = Rf_asInteger(cap_sexp), prune = Rf_asLogical(prune_sexp);
-  if (ISNAN(protection) || cap == NA_INTEGER || cap < 1 ||
-      prune == NA_LOGICAL)
-    SPR_INTERNAL("`protection`, `cap` and `prune` must be given");
+  int cap = Rf_asInteger(cap_sexp);
+  if (ISNAN(protection) || cap == NA_INTEGER || cap < 1)
+    SPR_INTERNAL("`protection` and `cap` must be numbers");
   int need = (int)ceil(protection - 1e-9);
   if (need < 1) need = 1;
   /* tries per cell: the first search uses the plain variants only; a cell
@@ -1242,8 +1246,8 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
     certs_store(&k, c, best, nbest);
     R_CheckUserInterrupt();
   }
-  /* 3. pruning */
-  if (prune) {
+  /* 3. pruning (a block of its own: its scratch is needed nowhere else) */
+  {
     int ncand = 0;
     prune_key *cand = (prune_key *)R_alloc(nc, sizeof(prune_key));
     for (int j = 0; j < ncell; j++) {

@@ -16,8 +16,7 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
 SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                             SEXP status_sexp, SEXP priority_sexp,
                             SEXP tier_sexp, SEXP lo0_sexp, SEXP hi0_sexp,
-                            SEXP protection_sexp, SEXP cap_sexp,
-                            SEXP prune_sexp);
+                            SEXP protection_sexp, SEXP cap_sexp);
 SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
                           SEXP value_sexp, SEXP lo_sexp, SEXP hi_sexp,
                           SEXP targets_sexp, SEXP protection_sexp,

@@ -29,7 +29,7 @@ static const R_CallMethodDef call_entries[] = {
     CALLDEF(spr_c_disclose_moves, 9),
     CALLDEF(spr_c_disclose_components, 3),
     CALLDEF(spr_c_disclose_protect, 11),
-    CALLDEF(spr_c_disclose_certify, 11),
+    CALLDEF(spr_c_disclose_certify, 10),
     CALLDEF(spr_c_disclose_rule, 4),
     CALLDEF(spr_c_dissolve, 4),
     CALLDEF(spr_c_gdal_version, 0),

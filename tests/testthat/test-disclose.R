@@ -326,7 +326,7 @@ test_that("certificates: each primary cell's move is checked, and unneeded compl
     n <- length(value)
     .Call(spreiding:::C_spr_c_disclose_certify, ptr, member, as.double(value),
           as.integer(status), rank(value, ties.method = "first"),
-          integer(n), as.double(lo), as.double(hi), 1, 64L, TRUE)
+          integer(n), as.double(lo), as.double(hi), 1, 64L)
   }
   # one relation: cell 5 (total 100, published) = a 3 (primary, 1..9) +
   # b 20 + c 30 (both hidden as complements) + d 47 (published). a needs
