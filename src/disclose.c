@@ -695,6 +695,20 @@ static void cell_args_read(cell_args *p_a, SEXP ptr_sexp, SEXP member_sexp,
   p_a->hi0 = real_arg(hi0_sexp, ncell, "hi0");
 }
 
+/* The result of both routines: a list of `nelt` whose first three are the
+ * status (a copy of the one given, to be changed), and the lower and upper
+ * bounds of each cell; unprotected. */
+static SEXP pattern_result(const cell_args *p_a, int nelt) {
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, nelt));
+  SET_VECTOR_ELT(out, 0, Rf_allocVector(INTSXP, p_a->ncell));
+  SET_VECTOR_ELT(out, 1, Rf_allocVector(REALSXP, p_a->ncell));
+  SET_VECTOR_ELT(out, 2, Rf_allocVector(REALSXP, p_a->ncell));
+  memcpy(INTEGER(VECTOR_ELT(out, 0)), p_a->status0,
+         (size_t)p_a->ncell * sizeof(int));
+  UNPROTECT(1);
+  return out;
+}
+
 SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                             SEXP status_sexp, SEXP priority_sexp,
                             SEXP tier_sexp, SEXP lo0_sexp, SEXP hi0_sexp,
@@ -706,7 +720,7 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   int ncell = a.ncell;
   relset rel = a.rel;
   const double *value = a.value, *lo0 = a.lo0, *hi0 = a.hi0;
-  const int *status0 = a.status0, *priority = a.priority, *tier = a.tier;
+  const int *priority = a.priority, *tier = a.tier;
   const int *force = int_arg(force_sexp, -1, "force");
   const int *wide = int_arg(wide_sexp, -1, "wide");
   if (TYPEOF(protection_sexp) != REALSXP || XLENGTH(protection_sexp) != 1)
@@ -714,17 +728,10 @@ SEXP spr_c_disclose_protect(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   double protection = REAL(protection_sexp)[0];
 
   int nprot = 0;
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3));
+  SEXP out = PROTECT(pattern_result(&a, 3));
   nprot++;
-  SEXP status_out = Rf_allocVector(INTSXP, ncell);
-  SET_VECTOR_ELT(out, 0, status_out);
-  SEXP lo_out = Rf_allocVector(REALSXP, ncell);
-  SET_VECTOR_ELT(out, 1, lo_out);
-  SEXP hi_out = Rf_allocVector(REALSXP, ncell);
-  SET_VECTOR_ELT(out, 2, hi_out);
-  int *status = INTEGER(status_out);
-  double *lo = REAL(lo_out), *hi = REAL(hi_out);
-  memcpy(status, status0, (size_t)ncell * sizeof(int));
+  int *status = INTEGER(VECTOR_ELT(out, 0));
+  double *lo = REAL(VECTOR_ELT(out, 1)), *hi = REAL(VECTOR_ELT(out, 2));
   int *nsup = (int *)R_alloc(rel.nrel > 0 ? rel.nrel : 1, sizeof(int));
   for (int r = 0; r < rel.nrel; r++) {
     nsup[r] = 0;
@@ -998,6 +1005,19 @@ static void move_space_init(move_space *p_m, const relset *p_rel, int cap) {
   p_m->ncells = p_m->nrels = p_m->nstack = 0;
 }
 
+/* The search limits of spr_c_disclose_moves() and spr_c_disclose_certify():
+ * the cap on the cells of a move into *p_cap; returns the whole units a
+ * move must reach (the protection, at least 1). */
+static int move_limits(SEXP protection_sexp, SEXP cap_sexp, int *p_cap) {
+  double protection = Rf_asReal(protection_sexp);
+  int cap = Rf_asInteger(cap_sexp);
+  if (ISNAN(protection) || cap == NA_INTEGER || cap < 1)
+    SPR_INTERNAL("`protection` and `cap` must be numbers");
+  *p_cap = cap;
+  int need = (int)ceil(protection - 1e-9);
+  return need < 1 ? 1 : need;
+}
+
 SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
                           SEXP value_sexp, SEXP lo_sexp, SEXP hi_sexp,
                           SEXP targets_sexp, SEXP protection_sexp,
@@ -1007,12 +1027,7 @@ SEXP spr_c_disclose_moves(SEXP ptr_sexp, SEXP member_sexp, SEXP status_sexp,
   relset_init(&rel, ptr_sexp, member_sexp, ncell);
   const int *targets = int_arg(targets_sexp, -1, "targets");
   int ntarget = (int)XLENGTH(targets_sexp);
-  double protection = Rf_asReal(protection_sexp);
-  int cap = Rf_asInteger(cap_sexp);
-  if (ISNAN(protection) || cap == NA_INTEGER || cap < 1)
-    SPR_INTERNAL("`protection` and `cap` must be numbers");
-  int need = (int)ceil(protection - 1e-9);
-  if (need < 1) need = 1;
+  int cap, need = move_limits(protection_sexp, cap_sexp, &cap);
   move_space ms;
   move_space_init(&ms, &rel, cap);
   ms.status = int_arg(status_sexp, ncell, "status");
@@ -1181,26 +1196,14 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
                  priority_sexp, tier_sexp, lo0_sexp, hi0_sexp);
   int ncell = a.ncell;
   relset rel = a.rel;
-  double protection = Rf_asReal(protection_sexp);
-  int cap = Rf_asInteger(cap_sexp);
-  if (ISNAN(protection) || cap == NA_INTEGER || cap < 1)
-    SPR_INTERNAL("`protection` and `cap` must be numbers");
-  int need = (int)ceil(protection - 1e-9);
-  if (need < 1) need = 1;
+  int cap, need = move_limits(protection_sexp, cap_sexp, &cap);
   /* tries per cell: the first search uses the plain variants only; a cell
    * without a move then gets many careful ones too (see move_search()),
    * and a cell whose move passes through a cell being published some */
   int nretry = 16 * MOVE_VARIANTS, nprune = 4 * MOVE_VARIANTS;
 
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 5));
-  SEXP status_out = Rf_allocVector(INTSXP, ncell);
-  SET_VECTOR_ELT(out, 0, status_out);
-  SEXP lo_out = Rf_allocVector(REALSXP, ncell);
-  SET_VECTOR_ELT(out, 1, lo_out);
-  SEXP hi_out = Rf_allocVector(REALSXP, ncell);
-  SET_VECTOR_ELT(out, 2, hi_out);
-  int *status = INTEGER(status_out);
-  memcpy(status, a.status0, (size_t)ncell * sizeof(int));
+  SEXP out = PROTECT(pattern_result(&a, 5));
+  int *status = INTEGER(VECTOR_ELT(out, 0));
 
   move_space ms;
   move_space_init(&ms, &rel, cap);
@@ -1260,7 +1263,7 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
     int *seen = (int *)R_alloc(nc, sizeof(int));
     memset(seen, 0, (size_t)nc * sizeof(int));
     int *users = (int *)R_alloc(nc, sizeof(int));
-    ivec fresh = {NULL, 0, 0}; /* new certificates: cell, length, cells */
+    ivec fresh = {NULL, 0, 0}; /* new certificates: cell, length, pairs */
     for (int i = 0; i < ncand; i++) {
       int s = cand[i].cell, nusers = 0, ok = 1;
       for (int e = k.head[s]; e >= 0; e = k.next.x[e]) {
@@ -1291,8 +1294,8 @@ SEXP spr_c_disclose_certify(SEXP ptr_sexp, SEXP member_sexp, SEXP value_sexp,
   }
   relqueue q;
   queue_init(&q, rel.nrel);
-  propagate(&rel, status, a.value, a.lo0, a.hi0, REAL(lo_out), REAL(hi_out),
-            &q);
+  propagate(&rel, status, a.value, a.lo0, a.hi0, REAL(VECTOR_ELT(out, 1)),
+            REAL(VECTOR_ELT(out, 2)), &q);
   SEXP failed_out = Rf_allocVector(INTSXP, failed.n);
   SET_VECTOR_ELT(out, 3, failed_out);
   if (failed.n > 0)
